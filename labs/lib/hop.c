@@ -1,0 +1,213 @@
+/* hop.c - error, narration and file helpers shared by every hộp program. */
+#include "lib/hop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef HOP_LOCALEDIR
+#define HOP_LOCALEDIR "/usr/share/locale"
+#endif
+
+const char *hop_program = "hop";
+int hop_verbose;
+int hop_explain_calls;
+
+static char context[512];
+
+void hop_init(const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+	const char *dir = getenv("HOP_LOCALEDIR");
+
+	hop_program = slash ? slash + 1 : argv0;
+	setlocale(LC_ALL, "");
+	bindtextdomain("hop", dir && *dir ? dir : HOP_LOCALEDIR);
+	textdomain("hop");
+}
+
+int hop_fail(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
+	errno = saved;
+	return -1;
+}
+
+const char *hop_context(void)
+{
+	return context[0] ? context : _("unknown step");
+}
+
+static void print_message(int with_errno, int saved, const char *fmt,
+			  va_list ap)
+{
+	fprintf(stderr, "%s: ", hop_program);
+	vfprintf(stderr, fmt, ap);
+	if (with_errno)
+		fprintf(stderr, ": %s", strerror(saved));
+	fputc('\n', stderr);
+}
+
+void hop_die(int status, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_message(1, saved, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void hop_die_context(int status)
+{
+	hop_die(status, "%s", hop_context());
+}
+
+void hop_die_plain(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_message(0, 0, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void hop_warn(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_message(1, saved, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void hop_hint(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	fputs(_("hint: "), stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	errno = saved;
+}
+
+void hop_step(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	if (!hop_verbose && !hop_explain_calls)
+		return;
+	fprintf(stderr, "%s: ", hop_program);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	errno = saved;
+}
+
+void hop_explain(long result, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	if (!hop_explain_calls)
+		return;
+	fputs("  ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (result < 0)
+		fprintf(stderr, " = -1 %s (%s)\n", strerrorname_np(saved),
+			strerror(saved));
+	else
+		fprintf(stderr, " = %ld\n", result);
+	errno = saved;
+}
+
+const char *hop_flags_string(unsigned long flags, const struct hop_flag *names,
+			     char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (; names->name && used < size; names++) {
+		if ((flags & names->value) != names->value || !names->value)
+			continue;
+		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+					 used ? "|" : "", names->name);
+		flags &= ~names->value;
+	}
+	if ((flags || !used) && used < size)
+		snprintf(buf + used, size - used, "%s%#lx", used ? "|" : "",
+			 flags);
+	return buf;
+}
+
+int hop_write_file(const char *path, const char *text)
+{
+	size_t length = strlen(text);
+	ssize_t written;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return hop_fail(_("open %s"), path);
+	written = write(fd, text, length);
+	/* -x shows the first line only: maps and offsets are short. */
+	hop_explain(written, "write(\"%s\", \"%.*s\")", path,
+		    (int)strcspn(text, "\n"), text);
+	if (written < 0 || (size_t)written != length) {
+		int saved = written < 0 ? errno : EIO;
+
+		close(fd);
+		errno = saved;
+		return hop_fail(_("write %s"), path);
+	}
+	if (close(fd) < 0)
+		return hop_fail(_("close %s"), path);
+	return 0;
+}
+
+ssize_t hop_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t got, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return hop_fail(_("open %s"), path);
+	while ((size_t)total + 1 < size) {
+		got = read(fd, buf + total, size - 1 - (size_t)total);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int saved = errno;
+
+			close(fd);
+			errno = saved;
+			return hop_fail(_("read %s"), path);
+		}
+		if (got == 0)
+			break;
+		total += got;
+	}
+	buf[total] = '\0';
+	close(fd);
+	return total;
+}
