@@ -4,10 +4,10 @@
 
 SHELL      := /bin/bash
 TOP        := $(abspath .)
-BUILD      := $(TOP)/build
+BUILD      := build
 BIN        := $(BUILD)/bin
 OBJ        := $(BUILD)/obj
-LOCALEDIR  := $(BUILD)/locale
+LOCALEDIR  := $(TOP)/build/locale
 VERSION    := 0.1.0
 
 CC         ?= cc

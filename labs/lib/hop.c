@@ -95,6 +95,15 @@ void hop_warn(const char *fmt, ...)
 	errno = saved;
 }
 
+void hop_warn_plain(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_message(0, 0, fmt, ap);
+	va_end(ap);
+}
+
 void hop_hint(const char *fmt, ...)
 {
 	int saved = errno;
@@ -140,6 +149,19 @@ void hop_explain(long result, const char *fmt, ...)
 	else
 		fprintf(stderr, " = %ld\n", result);
 	errno = saved;
+}
+
+void hop_explain_call(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!hop_explain_calls)
+		return;
+	fputs("  ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 const char *hop_flags_string(unsigned long flags, const struct hop_flag *names,

@@ -51,6 +51,8 @@ _Noreturn void hop_die_plain(int status, const char *fmt, ...)
 	HOP_PRINTF(2, 3);
 /* "program: <message>: <strerror(errno)>", and go on. */
 void hop_warn(const char *fmt, ...) HOP_PRINTF(1, 2);
+/* "program: <message>" with no errno, and go on. */
+void hop_warn_plain(const char *fmt, ...) HOP_PRINTF(1, 2);
 /* "hint: <message>", for a cause that is common. */
 void hop_hint(const char *fmt, ...) HOP_PRINTF(1, 2);
 
@@ -59,6 +61,10 @@ void hop_step(const char *fmt, ...) HOP_PRINTF(1, 2);
 /* -x: "  <call>(<args>) = <result>", or "= -1 EPERM (...)" when result < 0.
  * errno is kept, so it can be called right after the call it explains. */
 void hop_explain(long result, const char *fmt, ...) HOP_PRINTF(2, 3);
+
+/* -x for a call that does not return when it works (execve):
+ * "  <call>(<args>)" printed before it is made. */
+void hop_explain_call(const char *fmt, ...) HOP_PRINTF(1, 2);
 
 /* "CLONE_NEWPID|CLONE_NEWNS|0x11" into buf; returns buf. */
 const char *hop_flags_string(unsigned long flags, const struct hop_flag *names,

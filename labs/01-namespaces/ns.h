@@ -1,0 +1,52 @@
+/* ns.h - Linux namespaces: the module days 01, 04 and 05 build on.
+ *
+ * Every function returns 0 (or a pid) on success and -1 with errno set and
+ * a context line (hop_context()) on failure. None of them exits or prints to
+ * stdout; -x (hop_explain_calls) shows each kernel call on stderr.
+ *
+ * Read: namespaces(7), unshare(2), clone(2), user_namespaces(7),
+ * time_namespaces(7), mount_namespaces(7).
+ */
+#ifndef HOP_NS_H
+#define HOP_NS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lib/hop.h"
+
+/* The CLONE_NEW* names, for hop_flags_string(). */
+extern const struct hop_flag ns_clone_flags[];
+
+/* Flags of mount(2), for hop_flags_string(). */
+extern const struct hop_flag ns_mount_flags[];
+
+/* unshare(2) the namespaces in flags (CLONE_NEW*). */
+int ns_unshare(int flags);
+
+/* In a fresh user namespace, map uid 0 and gid 0 inside to outside_uid and
+ * outside_gid (the caller's ids before the unshare), one id each. setgroups
+ * is denied first: the kernel refuses an unprivileged gid_map otherwise. */
+int ns_map_root(uid_t outside_uid, gid_t outside_gid);
+
+/* Set the propagation of every mount under / (MS_PRIVATE, MS_SLAVE or
+ * MS_SHARED, applied with MS_REC), so that nothing we mount reaches the
+ * mount namespace we came from. */
+int ns_set_propagation(unsigned long propagation);
+
+/* Mount a fresh proc on target (normally /proc); it shows the PID namespace
+ * of the calling process, so call it after the fork into a new one. */
+int ns_mount_proc(const char *target);
+
+/* Shift CLOCK_MONOTONIC and CLOCK_BOOTTIME for the next time namespace: only
+ * possible after unshare(CLONE_NEWTIME) and before any process enters it. */
+int ns_set_time_offsets(long monotonic_seconds, long boottime_seconds);
+
+/* fork(2), narrated by -x as clone(SIGCHLD) like strace shows it. */
+pid_t ns_fork(void);
+
+/* Wait for pid and turn its end into a shell-like exit status:
+ * its exit code, or 128 + the signal that killed it. */
+int ns_wait_status(pid_t pid);
+
+#endif
