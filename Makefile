@@ -19,8 +19,9 @@ CFLAGS     += -std=c11 -D_GNU_SOURCE $(WARNINGS) $(EXTRA_CFLAGS) \
 
 LIB_SRC    := labs/lib/hop.c
 NS_SRC     := labs/01-namespaces/ns.c
+CGROUP_SRC := labs/02-cgroups/cgroup.c labs/02-cgroups/knob.c
 
-PROGRAMS   := $(BIN)/mini-unshare
+PROGRAMS   := $(BIN)/mini-unshare $(BIN)/mini-cgroup
 PROBE      := $(BIN)/probe
 MO         := $(LOCALEDIR)/vi/LC_MESSAGES/hop.mo
 ROOTFS     := $(BUILD)/rootfs/busybox/.done
@@ -30,7 +31,7 @@ TESTS      := $(sort $(wildcard tests/[0-9][0-9]-*.bats)) \
               $(filter-out tests/leaks.bats,$(sort $(wildcard tests/[a-z]*.bats))) \
               tests/leaks.bats
 
-.PHONY: all setup doctor test demo docs slides check bench clean rootfs
+.PHONY: all setup doctor test test-vm vm demo docs slides check bench clean rootfs po
 all: $(PROGRAMS) $(PROBE) $(MO)
 
 $(BIN) $(OBJ):
@@ -39,6 +40,10 @@ $(BIN) $(OBJ):
 $(BIN)/mini-unshare: labs/01-namespaces/mini-unshare.c $(NS_SRC) $(LIB_SRC) \
 		labs/01-namespaces/ns.h labs/lib/hop.h | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS)
+
+$(BIN)/mini-cgroup: labs/02-cgroups/mini-cgroup.c $(CGROUP_SRC) $(LIB_SRC) \
+		labs/02-cgroups/cgroup.h labs/02-cgroups/knob.h labs/lib/hop.h | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS) -lm
 
 # The probe runs inside every test root filesystem: static, no libc needed there.
 $(PROBE): tools/probe/probe.c | $(BIN)
@@ -61,6 +66,15 @@ doctor: all
 test: setup
 	@$(MAKE) --no-print-directory all rootfs
 	bats --tap $(TESTS)
+
+# The throwaway VM: Debian's kernel under qemu, pure cgroup v2 (tools/vm).
+vm: setup
+	@$(MAKE) --no-print-directory all rootfs
+	@tools/vm shell
+
+test-vm: setup
+	@$(MAKE) --no-print-directory all rootfs
+	@tools/vm test $(TESTS)
 
 demo: setup
 	@$(MAKE) --no-print-directory all rootfs

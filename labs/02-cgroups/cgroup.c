@@ -1,0 +1,445 @@
+/* cgroup.c - find hierarchies, make, join, remove and walk groups beneath
+ * our own cgroup. See cgroup.h for the contract. */
+#include "02-cgroups/cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/hop.h"
+
+/* Is word one of the comma-separated words of list? */
+static int has_word(const char *list, const char *word)
+{
+	size_t length = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word)) != NULL) {
+		int starts = p == list || p[-1] == ',';
+		int ends = p[length] == '\0' || p[length] == ',';
+
+		if (starts && ends)
+			return 1;
+		p += length;
+	}
+	return 0;
+}
+
+int cgroup_mode(enum cgroup_mode *mode)
+{
+	char device[256], target[PATH_MAX], type[64];
+	int v1 = 0, v2_root = 0, v2_elsewhere = 0;
+	FILE *mounts = fopen("/proc/self/mounts", "re");
+
+	if (!mounts)
+		return hop_fail(_("open %s"), "/proc/self/mounts");
+	while (fscanf(mounts, "%255s %4095s %63s %*[^\n]", device, target,
+		      type) == 3) {
+		if (strcmp(type, "cgroup") == 0)
+			v1++;
+		else if (strcmp(type, "cgroup2") == 0 &&
+			 strcmp(target, "/sys/fs/cgroup") == 0)
+			v2_root++;
+		else if (strcmp(type, "cgroup2") == 0)
+			v2_elsewhere++;
+	}
+	fclose(mounts);
+	if (!v1 && !v2_root && !v2_elsewhere) {
+		errno = ENOENT;
+		return hop_fail(_("find a cgroup file system in %s"),
+				"/proc/self/mounts");
+	}
+	if (v1)
+		*mode = v2_root || v2_elsewhere ? CGROUP_HYBRID : CGROUP_V1;
+	else
+		*mode = CGROUP_V2;
+	return 0;
+}
+
+const char *cgroup_mode_name(enum cgroup_mode mode)
+{
+	return mode == CGROUP_V1 ? "v1" : mode == CGROUP_V2 ? "v2" : "hybrid";
+}
+
+/* The mount point of the hierarchy holding controller: a v1 mount whose
+ * options name it, else a v2 mount whose cgroup.controllers lists it. */
+static int find_mount(const char *controller, struct cgroup_hierarchy *h)
+{
+	char device[256], target[PATH_MAX], type[64], options[1024];
+	char path[PATH_MAX + 32], list[1024];
+	FILE *mounts = fopen("/proc/self/mounts", "re");
+	int found = 0;
+
+	if (!mounts)
+		return hop_fail(_("open %s"), "/proc/self/mounts");
+	while (!found && fscanf(mounts, "%255s %4095s %63s %1023s %*[^\n]",
+				device, target, type, options) == 4) {
+		if (strcmp(type, "cgroup") == 0 &&
+		    has_word(options, controller)) {
+			found = 1;
+			h->v2 = 0;
+		} else if (strcmp(type, "cgroup2") == 0) {
+			snprintf(path, sizeof(path), "%s/cgroup.controllers",
+				 target);
+			if (hop_read_file(path, list, sizeof(list)) < 0)
+				continue;
+			list[strcspn(list, "\n")] = '\0';
+			for (char *c = list; *c; c++)
+				if (*c == ' ')
+					*c = ',';
+			found = has_word(list, controller);
+			h->v2 = 1;
+		}
+		if (found)
+			snprintf(h->mount, sizeof(h->mount), "%s", target);
+	}
+	fclose(mounts);
+	if (!found) {
+		errno = ENOENT;
+		return hop_fail(_("no cgroup hierarchy has the '%s' controller"),
+				controller);
+	}
+	return 0;
+}
+
+/* Our own cgroup in that hierarchy, from /proc/self/cgroup lines such as
+ * "4:memory:/process_api/42" (v1) or "0::/" (v2). */
+static int find_own(const char *controller, struct cgroup_hierarchy *h)
+{
+	char line[PATH_MAX + 256];
+	FILE *file = fopen("/proc/self/cgroup", "re");
+	int found = 0;
+
+	if (!file)
+		return hop_fail(_("open %s"), "/proc/self/cgroup");
+	while (!found && fgets(line, sizeof(line), file)) {
+		char *controllers = strchr(line, ':');
+		char *path = controllers ? strchr(controllers + 1, ':') : NULL;
+
+		if (!path)
+			continue;
+		*path++ = '\0';
+		controllers++;
+		path[strcspn(path, "\n")] = '\0';
+		if (h->v2 ? strcmp(line, "0") == 0 && !*controllers :
+			    has_word(controllers, controller)) {
+			snprintf(h->own, sizeof(h->own), "%s",
+				 strcmp(path, "/") == 0 ? "" : path);
+			found = 1;
+		}
+	}
+	fclose(file);
+	if (!found) {
+		errno = ENOENT;
+		return hop_fail(_("find our own '%s' cgroup in %s"), controller,
+				"/proc/self/cgroup");
+	}
+	return 0;
+}
+
+int cgroup_find(const char *controller, struct cgroup_hierarchy *hierarchy)
+{
+	memset(hierarchy, 0, sizeof(*hierarchy));
+	snprintf(hierarchy->controller, sizeof(hierarchy->controller), "%s",
+		 controller);
+	if (find_mount(controller, hierarchy) < 0)
+		return -1;
+	return find_own(controller, hierarchy);
+}
+
+int cgroup_find_all(const char *controllers,
+		    struct cgroup_hierarchy *hierarchies, int max)
+{
+	char list[256], *save = NULL;
+	int count = 0;
+
+	snprintf(list, sizeof(list), "%s", controllers);
+	for (char *name = strtok_r(list, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		struct cgroup_hierarchy found;
+		int seen = 0;
+
+		if (cgroup_find(name, &found) < 0)
+			return -1;
+		for (int i = 0; i < count; i++)
+			seen |= strcmp(hierarchies[i].mount, found.mount) == 0;
+		if (seen)
+			continue;
+		if (count == max) {
+			errno = E2BIG;
+			return hop_fail(_("too many controllers in '%s'"),
+					controllers);
+		}
+		hierarchies[count++] = found;
+	}
+	if (count == 0) {
+		errno = EINVAL;
+		return hop_fail(_("no controller named in '%s'"), controllers);
+	}
+	return count;
+}
+
+int cgroup_check_group(const char *group)
+{
+	char copy[PATH_MAX], *save = NULL;
+
+	errno = EINVAL;
+	if (!*group)
+		return hop_fail(_("empty group path"));
+	if (group[0] == '/')
+		return hop_fail(_("group '%s': paths are relative to your own "
+				  "cgroup, drop the leading '/'"),
+				group);
+	if (strlen(group) >= sizeof(copy) - 1)
+		return hop_fail(_("group path too long"));
+	snprintf(copy, sizeof(copy), "%s", group);
+	for (char *part = strtok_r(copy, "/", &save); part;
+	     part = strtok_r(NULL, "/", &save)) {
+		if (strcmp(part, ".") == 0 || strcmp(part, "..") == 0)
+			return hop_fail(_("group '%s': '%s' would leave your "
+					  "own cgroup; groups are made only "
+					  "beneath it"),
+					group, part);
+	}
+	errno = 0;
+	return 0;
+}
+
+int cgroup_dir(const struct cgroup_hierarchy *hierarchy, const char *group,
+	       char *dir, size_t size)
+{
+	int n = snprintf(dir, size, "%s%s%s%s", hierarchy->mount,
+			 hierarchy->own, *group ? "/" : "", group);
+
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return hop_fail(_("group path too long"));
+	}
+	return 0;
+}
+
+/* What one cgroup_create() made, so that a failure can take it back. */
+struct made {
+	char dirs[32][PATH_MAX];
+	int count;
+};
+
+static void take_back(struct made *made)
+{
+	while (made->count > 0) {
+		const char *dir = made->dirs[--made->count];
+		int rc = rmdir(dir);
+
+		hop_explain(rc, "rmdir(\"%s\")", dir);
+	}
+}
+
+/* v2: let the children of dir use controller. */
+static int enable_controller(const char *dir, const char *controller)
+{
+	char path[PATH_MAX + 32], current[512], change[64];
+
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	if (hop_read_file(path, current, sizeof(current)) < 0)
+		return -1;
+	current[strcspn(current, "\n")] = '\0';
+	for (char *c = current; *c; c++)
+		if (*c == ' ')
+			*c = ',';
+	if (has_word(current, controller))
+		return 0;
+	snprintf(change, sizeof(change), "+%s", controller);
+	return hop_write_file(path, change);
+}
+
+static int create_one(const struct cgroup_hierarchy *h, const char *group,
+		      struct made *made)
+{
+	char dir[PATH_MAX];
+	size_t at;
+
+	if (cgroup_dir(h, "", dir, sizeof(dir)) < 0)
+		return -1;
+	at = strlen(dir);
+	/* Walk down from our own cgroup, one component at a time. */
+	for (const char *part = group; *part;) {
+		size_t length = strcspn(part, "/");
+
+		if (h->v2 && enable_controller(dir, h->controller) < 0)
+			return -1;
+		if (at + 1 + length >= sizeof(dir)) {
+			errno = ENAMETOOLONG;
+			return hop_fail(_("group path too long"));
+		}
+		dir[at++] = '/';
+		memcpy(dir + at, part, length);
+		at += length;
+		dir[at] = '\0';
+		int rc = mkdir(dir, 0755);
+
+		hop_explain(rc, "mkdir(\"%s\", 0755)", dir);
+		if (rc == 0 && made->count < 32)
+			snprintf(made->dirs[made->count++], PATH_MAX, "%s",
+				 dir);
+		else if (rc < 0 && errno != EEXIST)
+			return hop_fail(_("mkdir %s"), dir);
+		part += length;
+		part += *part == '/';
+	}
+	return 0;
+}
+
+int cgroup_create(const struct cgroup_hierarchy *hierarchies, int count,
+		  const char *group)
+{
+	static struct made made;
+
+	made.count = 0;
+	if (cgroup_check_group(group) < 0)
+		return -1;
+	for (int i = 0; i < count; i++) {
+		if (create_one(&hierarchies[i], group, &made) < 0) {
+			take_back(&made);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cgroup_attach(const struct cgroup_hierarchy *hierarchies, int count,
+		  const char *group, pid_t pid)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], text[32];
+
+	if (cgroup_check_group(group) < 0)
+		return -1;
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	for (int i = 0; i < count; i++) {
+		if (cgroup_dir(&hierarchies[i], group, dir, sizeof(dir)) < 0)
+			return -1;
+		if (access(dir, F_OK) < 0)
+			return hop_fail(_("group %s in the %s hierarchy (%s)"),
+					group, hierarchies[i].controller, dir);
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		if (hop_write_file(path, text) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cgroup_count_procs(const char *dir)
+{
+	char path[PATH_MAX + 32], text[8192];
+	int lines = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (hop_read_file(path, text, sizeof(text)) < 0)
+		return -1;
+	for (char *c = text; *c; c++)
+		lines += *c == '\n';
+	return lines;
+}
+
+/* rmdir dir, and with recursive its child groups first (deepest first). */
+static int remove_dir(const char *dir, int recursive)
+{
+	int rc;
+
+	if (recursive) {
+		struct dirent **names;
+		int n = scandir(dir, &names, NULL, alphasort);
+
+		if (n < 0)
+			return hop_fail(_("list %s"), dir);
+		rc = 0;
+		for (int i = 0; i < n; i++) {
+			char child[PATH_MAX];
+
+			if (rc == 0 && names[i]->d_type == DT_DIR &&
+			    names[i]->d_name[0] != '.') {
+				snprintf(child, sizeof(child), "%s/%s", dir,
+					 names[i]->d_name);
+				rc = remove_dir(child, 1);
+			}
+			free(names[i]);
+		}
+		free(names);
+		if (rc < 0)
+			return -1;
+	}
+	rc = rmdir(dir);
+	hop_explain(rc, "rmdir(\"%s\")", dir);
+	if (rc < 0 && errno == EBUSY && cgroup_count_procs(dir) > 0) {
+		errno = EBUSY;
+		return hop_fail(_("remove %s: it still holds %d process(es)"),
+				dir, cgroup_count_procs(dir));
+	}
+	if (rc < 0)
+		return hop_fail(_("remove %s"), dir);
+	return 0;
+}
+
+int cgroup_delete(const struct cgroup_hierarchy *hierarchies, int count,
+		  const char *group, int recursive)
+{
+	char dir[PATH_MAX];
+
+	if (cgroup_check_group(group) < 0)
+		return -1;
+	/* Check every hierarchy first, so a missing group changes nothing. */
+	for (int i = 0; i < count; i++) {
+		if (cgroup_dir(&hierarchies[i], group, dir, sizeof(dir)) < 0)
+			return -1;
+		if (access(dir, F_OK) < 0)
+			return hop_fail(_("group %s in the %s hierarchy (%s)"),
+					group, hierarchies[i].controller, dir);
+	}
+	for (int i = 0; i < count; i++) {
+		if (cgroup_dir(&hierarchies[i], group, dir, sizeof(dir)) < 0 ||
+		    remove_dir(dir, recursive) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int walk_dir(const char *root, const char *group,
+		    int (*visit)(const char *group, void *data), void *data)
+{
+	char dir[PATH_MAX];
+	struct dirent **names;
+	int n, rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s%s%s", root, *group ? "/" : "", group);
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0)
+		return hop_fail(_("list %s"), dir);
+	for (int i = 0; i < n; i++) {
+		char child[PATH_MAX];
+
+		if (rc == 0 && names[i]->d_type == DT_DIR &&
+		    names[i]->d_name[0] != '.') {
+			snprintf(child, sizeof(child), "%s%s%s", group,
+				 *group ? "/" : "", names[i]->d_name);
+			rc = visit(child, data);
+			if (rc == 0)
+				rc = walk_dir(root, child, visit, data);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int cgroup_walk(const struct cgroup_hierarchy *hierarchy,
+		int (*visit)(const char *group, void *data), void *data)
+{
+	char root[PATH_MAX];
+
+	if (cgroup_dir(hierarchy, "", root, sizeof(root)) < 0)
+		return -1;
+	return walk_dir(root, "", visit, data);
+}
