@@ -98,3 +98,48 @@ wait_until() {
 		sleep 0.05
 	done
 }
+
+# Where CONTROLLER's hierarchy is mounted and our own cgroup in it, as
+# "MOUNT OWN" (v1: the mount whose options name it; v2: the unified mount).
+own_cgroup() {
+	local controller=$1 mount own
+	mount=$(awk -v c="$controller" '$3 == "cgroup" {
+		n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' /proc/self/mounts)
+	if [ -n "$mount" ]; then
+		own=$(awk -F: -v c="$controller" '{
+			n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $3; exit } }' /proc/self/cgroup)
+	else
+		mount=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+		own=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+	fi
+	[ -n "$mount" ] || return 1
+	[ "$own" = / ] && own=
+	echo "$mount $own"
+}
+
+# The directory of our own cgroup for CONTROLLER.
+own_cgroup_dir() {
+	local where
+	where=$(own_cgroup "$1") || return 1
+	echo "${where% *}${where#* }"
+}
+
+# Our own cgroup for CONTROLLER as libcgroup names groups: relative to the
+# hierarchy's root, no leading slash ("" at the root).
+own_cgroup_rel() {
+	local where
+	where=$(own_cgroup "$1") || return 1
+	where=${where#* }
+	echo "${where#/}"
+}
+
+# Remove the group NAME (beneath our own cgroup) and its children from every
+# hierarchy, deepest first, even if a test failed half-way.
+cgroup_cleanup() {
+	local name=$1 controller dir
+	for controller in cpu cpuset memory pids; do
+		dir=$(own_cgroup_dir "$controller") || continue
+		[ -d "$dir/$name" ] || continue
+		find "$dir/$name" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	done
+}

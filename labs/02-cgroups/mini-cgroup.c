@@ -148,10 +148,12 @@ static int run_set_get(const struct request *req, int set)
 {
 	struct cgroup_hierarchy hierarchies[CGROUP_MAX_HIERARCHIES], *h;
 	char *group, dir[PATH_MAX], value[4096], note[256], controller[32];
+	char asked[256];
 
 	if (req->group_count != 1 || req->knob_count == 0)
 		hop_die_plain(1, _("%s needs -r and exactly one -g"),
 			      set ? "set" : "get");
+	snprintf(asked, sizeof(asked), "%s", req->groups[0]);
 	int count = find_group(req->groups[0], hierarchies, &group);
 
 	for (int i = 0; i < req->knob_count; i++) {
@@ -172,7 +174,7 @@ static int run_set_get(const struct request *req, int set)
 		if (!h)
 			hop_die_plain(1, _("knob %s: its controller '%s' is not "
 					   "in -g %s"),
-				      knob, controller, req->groups[0]);
+				      knob, controller, asked);
 		if (cgroup_dir(h, group, dir, sizeof(dir)) < 0)
 			fail();
 		if (access(dir, F_OK) < 0) {

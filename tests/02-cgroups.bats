@@ -1,0 +1,254 @@
+#!/usr/bin/env bats
+# Day 02: mini-cgroup, checked against the files the kernel shows under
+# /sys/fs/cgroup and side by side with libcgroup (cgcreate, cgset, cgget).
+# Runs on the hybrid host (v1 controllers) and in the VM lane (pure v2).
+bats_require_minimum_version 1.5.0
+load helpers
+
+G=hop-test # every group of this file lives beneath it
+
+setup() {
+	requires root controller:memory controller:cpu controller:pids
+	V2=0
+	[ "$(cgroup_mode)" = v2 ] && V2=1
+	# The native name of each knob on this machine.
+	if [ "$V2" = 1 ]; then
+		MEM_LIMIT=memory.max CPU_WEIGHT=cpu.weight
+	else
+		MEM_LIMIT=memory.limit_in_bytes CPU_WEIGHT=cpu.shares
+	fi
+}
+
+teardown() {
+	cgroup_cleanup "$G"
+}
+
+# A memory group with LIMIT and no swap, so going over it means the OOM killer.
+memory_group() {
+	mini-cgroup create -g "memory:$G/$1"
+	mini-cgroup set -r "memory.max=$2" -g "memory:$G/$1" 2>/dev/null
+	if [ -e "$(own_cgroup_dir memory)/$G/$1/memory.swap.max" ] ||
+		[ -e "$(own_cgroup_dir memory)/$G/$1/memory.memsw.limit_in_bytes" ]; then
+		mini-cgroup set -r memory.swap.max=0 -g "memory:$G/$1" 2>/dev/null
+	fi
+}
+
+oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
+	local dir
+	dir=$(own_cgroup_dir memory)/$G/$1
+	if [ "$V2" = 1 ]; then
+		awk '$1 == "oom_kill" { print $2 }' "$dir/memory.events"
+	else
+		awk '$1 == "oom_kill" { print $2 }' "$dir/memory.oom_control"
+	fi
+}
+
+@test "mode: mini-cgroup tells v1, v2 or hybrid as the mounts do" {
+	run -0 mini-cgroup mode
+	assert_output "$(cgroup_mode)"
+}
+
+@test "create: the directory appears in every hierarchy asked for, delete removes it" {
+	run -0 mini-cgroup create -g memory,cpu,pids:$G/demo
+	for controller in memory cpu pids; do
+		assert_dir_exists "$(own_cgroup_dir $controller)/$G/demo"
+	done
+	run -0 mini-cgroup list
+	assert_line "memory:$G/demo"
+	assert_line "pids:$G/demo"
+	run -0 mini-cgroup delete -r -g memory,cpu,pids:$G
+	for controller in memory cpu pids; do
+		assert_dir_not_exists "$(own_cgroup_dir $controller)/$G"
+	done
+}
+
+@test "create: on v2 the parents hand the controllers down (subtree_control)" {
+	requires cgroup_v2
+	run -0 mini-cgroup create -g memory,cpu,pids:$G/a/b
+	run -0 cat "$(own_cgroup_dir memory)/$G/a/cgroup.subtree_control"
+	assert_output --regexp 'cpu'
+	assert_output --regexp 'memory'
+	assert_output --regexp 'pids'
+	run -0 cat "$(own_cgroup_dir memory)/$G/a/b/cgroup.controllers"
+	assert_output --regexp 'memory'
+}
+
+@test "-x shows each directory made and each file written" {
+	run -0 --separate-stderr mini-cgroup -x create -g memory:$G/x
+	[[ $stderr == *"mkdir(\"$(own_cgroup_dir memory)/$G/x\", 0755) = 0"* ]]
+	run -0 --separate-stderr mini-cgroup -x set -r $MEM_LIMIT=50M -g memory:$G/x
+	[[ $stderr == *"write(\"$(own_cgroup_dir memory)/$G/x/$MEM_LIMIT\", \"52428800\") = 8"* ]]
+}
+
+@test "delete: a group with a process in it is refused and stays" {
+	local pid status=0
+	mini-cgroup create -g pids:$G/busy
+	mini-cgroup exec -g pids:$G/busy -- probe sleep 30 3>&- &
+	pid=$!
+	wait_until "grep -qx $pid $(own_cgroup_dir pids)/$G/busy/cgroup.procs"
+	run -1 mini-cgroup delete -g pids:$G/busy
+	assert_line --index 0 --regexp "^mini-cgroup: remove .*/$G/busy: it still holds 1 process\(es\): Device or resource busy$"
+	assert_line --index 1 --partial "hint:"
+	assert_dir_exists "$(own_cgroup_dir pids)/$G/busy"
+	kill "$pid"
+	wait "$pid" || status=$?
+	run -0 mini-cgroup delete -r -g pids:$G
+}
+
+@test "libcgroup: cgget reads back what mini-cgroup wrote" {
+	requires cmd:cgget
+	local rel
+	rel=$(own_cgroup_rel memory)
+	mini-cgroup create -g memory:$G/ours
+	mini-cgroup set -r $MEM_LIMIT=48M -g memory:$G/ours
+	run -0 cgget -n -v -r $MEM_LIMIT "${rel:+$rel/}$G/ours"
+	assert_output 50331648
+	assert_equal "$output" "$(mini-cgroup get -r $MEM_LIMIT -g memory:$G/ours)"
+}
+
+@test "libcgroup: mini-cgroup reads back what cgcreate and cgset made" {
+	requires cmd:cgcreate
+	local rel
+	rel=$(own_cgroup_rel memory)
+	mini-cgroup create -g memory:$G # the parent is ours, so cgcreate makes only the child
+	run -0 cgcreate -g "memory:${rel:+$rel/}$G/theirs"
+	run -0 cgset -r $MEM_LIMIT=64M "${rel:+$rel/}$G/theirs"
+	run -0 mini-cgroup get -r $MEM_LIMIT -g memory:$G/theirs
+	assert_output 67108864
+	assert_equal "$output" "$(cgget -n -v -r $MEM_LIMIT "${rel:+$rel/}$G/theirs")"
+	run -0 cgdelete -g "memory:${rel:+$rel/}$G/theirs"
+}
+
+@test "memory: 200 MiB in a 50 MiB group is OOM-killed (137), the counter goes up" {
+	memory_group small 50M
+	assert_equal "$(oom_kills small)" 0
+	run -137 mini-cgroup exec -g memory:$G/small -- probe alloc 200
+	[ "$(oom_kills small)" -ge 1 ]
+}
+
+@test "memory: 20 MiB in a 50 MiB group survives" {
+	memory_group small 50M
+	run -0 mini-cgroup exec -g memory:$G/small -- probe alloc 20
+	assert_output "allocated 20 MiB"
+	assert_equal "$(oom_kills small)" 0
+}
+
+@test "cpu: a 20% quota throttles the burn to about 0.2 CPU" {
+	mini-cgroup create -g cpu:$G/slow
+	run -0 mini-cgroup set -r cpu.max="20000 100000" -g cpu:$G/slow
+	run -0 mini-cgroup exec -g cpu:$G/slow -- probe burn 2
+	# "cpu SECONDS wall SECONDS": about 0.2, with room for a busy machine.
+	run -0 awk '{ r = $2 / $4; print (r > 0.1 && r < 0.3) ? "ok" : "ratio " r }' <<<"$output"
+	assert_output ok
+	run -0 awk '$1 == "nr_throttled" { print ($2 > 0) ? "throttled" : "not throttled" }' \
+		"$(own_cgroup_dir cpu)/$G/slow/cpu.stat"
+	assert_output throttled
+}
+
+@test "cpu: two groups on one CPU with weights 3:1 share it about 3:1" {
+	requires cmd:taskset
+	local big small out_big=$BATS_TEST_TMPDIR/big out_small=$BATS_TEST_TMPDIR/small
+	mini-cgroup create -g cpu:$G/big -g cpu:$G/small
+	mini-cgroup set -r cpu.weight=300 -g cpu:$G/big 2>/dev/null
+	mini-cgroup set -r cpu.weight=100 -g cpu:$G/small 2>/dev/null
+	taskset -c 0 mini-cgroup exec -g cpu:$G/big -- probe burn 3 >"$out_big" 3>&- &
+	big=$!
+	taskset -c 0 mini-cgroup exec -g cpu:$G/small -- probe burn 3 >"$out_small" 3>&- &
+	small=$!
+	wait "$big" "$small"
+	run -0 awk 'NR == FNR { b = $2; next } { r = b / $2; print (r > 2 && r < 4.5) ? "ok" : "ratio " r }' \
+		"$out_big" "$out_small"
+	assert_output ok
+}
+
+@test "pids: with pids.max=5 the fork that would make a sixth task fails with EAGAIN" {
+	mini-cgroup create -g pids:$G/few
+	mini-cgroup set -r pids.max=5 -g pids:$G/few
+	# The probe itself is the first of the five tasks.
+	run -1 mini-cgroup exec -g pids:$G/few -- probe fork 10
+	assert_line "forked 4"
+	assert_line "fork 5 failed: EAGAIN"
+}
+
+@test "seed numbers: memory.limit_in_bytes=100000000 and cpu.shares=512 work on v1 and v2" {
+	mini-cgroup create -g cpu,memory:$G/seed
+	run -0 mini-cgroup set -r memory.limit_in_bytes=100000000 -g memory:$G/seed
+	run -0 mini-cgroup set -r cpu.shares=512 -r cpu.cfs_period_us=1000000 -r cpu.cfs_quota_us=2000000 -g cpu:$G/seed
+	# The kernel rounds a byte limit down to whole pages.
+	run -0 cat "$(own_cgroup_dir memory)/$G/seed/$MEM_LIMIT"
+	assert_output 99999744
+	if [ "$V2" = 1 ]; then
+		run -0 cat "$(own_cgroup_dir cpu)/$G/seed/cpu.weight"
+		assert_output 20
+		run -0 cat "$(own_cgroup_dir cpu)/$G/seed/cpu.max"
+		assert_output "2000000 1000000"
+	else
+		run -0 cat "$(own_cgroup_dir cpu)/$G/seed/cpu.shares"
+		assert_output 512
+		run -0 cat "$(own_cgroup_dir cpu)/$G/seed/cpu.cfs_quota_us"
+		assert_output 2000000
+	fi
+}
+
+@test "translation: the other version's name is written to this one's file, with a note" {
+	mini-cgroup create -g memory,cpu:$G/t
+	if [ "$V2" = 1 ]; then
+		run -0 mini-cgroup set -r memory.limit_in_bytes=100M -g memory:$G/t
+		assert_output "mini-cgroup: note: cgroup v2 has no memory.limit_in_bytes: wrote memory.max 104857600"
+		run -0 cat "$(own_cgroup_dir memory)/$G/t/memory.max"
+	else
+		run -0 mini-cgroup set -r memory.max=100M -g memory:$G/t
+		assert_output "mini-cgroup: note: cgroup v1 has no memory.max: wrote memory.limit_in_bytes 104857600"
+		run -0 cat "$(own_cgroup_dir memory)/$G/t/memory.limit_in_bytes"
+	fi
+	assert_output 104857600
+	run -0 --separate-stderr mini-cgroup get -r cpu.max -g cpu:$G/t
+	assert_output "max 100000"
+	run -0 --separate-stderr mini-cgroup get -r cpu.cfs_quota_us -g cpu:$G/t
+	assert_output -- -1
+	# runc's conversion: weight = 1 + (shares - 2) * 9999 / 262142.
+	if [ "$V2" = 1 ]; then
+		run -0 mini-cgroup set -r cpu.shares=1024 -g cpu:$G/t
+		run -0 cat "$(own_cgroup_dir cpu)/$G/t/cpu.weight"
+		assert_output 39
+	else
+		run -0 mini-cgroup set -r cpu.weight=100 -g cpu:$G/t
+		run -0 cat "$(own_cgroup_dir cpu)/$G/t/cpu.shares"
+		assert_output 2597
+	fi
+}
+
+@test "bad input: each is a clear error, exit 1, and nothing is created" {
+	run -1 mini-cgroup create -g nosuchctl:$G/x
+	assert_line --index 0 "mini-cgroup: no cgroup hierarchy has the 'nosuchctl' controller: No such file or directory"
+	run -1 mini-cgroup create -g memory:../escape
+	assert_output --partial "'..' would leave your own cgroup"
+	run -1 mini-cgroup create -g memory:/abs
+	assert_output --partial "paths are relative to your own cgroup"
+	run -1 mini-cgroup get -r memory.max -g memory:$G/nosuch
+	assert_output --regexp "^mini-cgroup: group $G/nosuch \(.*\): No such file or directory$"
+	run -1 mini-cgroup delete -g memory:$G/nosuch
+	assert_output --partial "No such file or directory"
+	for controller in memory cpu pids; do
+		assert_dir_not_exists "$(own_cgroup_dir $controller)/$G"
+		assert_dir_not_exists "$(dirname "$(own_cgroup_dir $controller)")/escape"
+	done
+	mini-cgroup create -g memory:$G/k
+	run -1 mini-cgroup set -r memory.nosuch=1 -g memory:$G/k
+	assert_line --index 0 --regexp "^mini-cgroup: no knob memory.nosuch in .*/$G/k: No such file or directory$"
+	run -1 mini-cgroup set -r memory.max=100Q -g memory:$G/k
+	assert_output "mini-cgroup: bad size '100Q' (use bytes, with K, M, G or T, or max)"
+	run -1 mini-cgroup set -r cpu.weight=2 -g memory:$G/k
+	assert_output "mini-cgroup: knob cpu.weight: its controller 'cpu' is not in -g memory:$G/k"
+	run -1 mini-cgroup set -r memory.max -g memory:$G/k
+	assert_output "mini-cgroup: -r memory.max: expected KNOB=VALUE"
+	run -1 mini-cgroup create memory:$G/k
+	run -1 mini-cgroup frobnicate
+	assert_line --index 0 "mini-cgroup: unknown command 'frobnicate'"
+}
+
+@test "exec: a command that does not exist exits 127" {
+	mini-cgroup create -g pids:$G/e
+	run -127 mini-cgroup exec -g pids:$G/e -- nosuch
+	assert_output "mini-cgroup: exec nosuch: No such file or directory"
+}
