@@ -1,33 +1,26 @@
-/* probe - report what a process sees of the kernel, from inside a container.
+/* probe - print what a process sees of the kernel, from inside a container.
  *
- * Usage: probe COMMAND [ARG]
- *
- *   pid            "pid N" and "ppid N"
- *   ids            "uid R E", "gid R E" (real, effective), then one line
- *                  per /proc/self/uid_map and gid_map entry:
- *                  "uid_map INSIDE OUTSIDE COUNT", "gid_map ..."
- *   hostname       the UTS node name
- *   ns             "NAME INODE" for cgroup ipc mnt net pid pid_for_children
- *                  time time_for_children user uts ("NAME -" if the kernel
- *                  has no such namespace)
- *   mounts         "MOUNTPOINT FSTYPE" per line of /proc/self/mountinfo
- *   caps           "CapInh HEX" ... "CapAmb HEX" from /proc/self/status,
- *                  then "effective cap_NAME" per effective capability
- *   clock          "monotonic SECONDS" and "boottime SECONDS"
- *   alloc MIB      map MIB MiB, touch every page, print "allocated MIB MiB"
- *   fork N         fork N children that wait for the parent; print
- *                  "forked N", or "forked K" and "fork K+1 failed: ENAME"
- *                  and exit 1
- *   burn SECONDS   spin for SECONDS of wall time, print
- *                  "cpu SECONDS wall SECONDS"
- *   sleep SECONDS  sleep ("inf": forever); SIGTERM or SIGINT ends it, exit 0
- *
- * Exit status: 0 done, 1 a call failed ("probe: what: strerror" on stderr),
- * 2 bad usage. The probe is linked statically and copied into every test
- * root filesystem, so it needs nothing from the container's libc.
+ * Usage: probe COMMAND [ARG]; one "key value" result per line on stdout:
+ *   pid            pid N / ppid N
+ *   ids            uid REAL EFFECTIVE / gid REAL EFFECTIVE / one
+ *                  "uid_map INSIDE OUTSIDE COUNT" (and gid_map) per map line
+ *   hostname       the UTS node name, alone
+ *   ns             NAME INODE for cgroup ipc mnt net pid pid_for_children
+ *                  time time_for_children user uts ("NAME -" when missing)
+ *   mounts         MOUNTPOINT FSTYPE per /proc/self/mountinfo line
+ *   caps           CapInh..CapAmb HEX, then "effective cap_NAME" per bit
+ *   clock          monotonic SECONDS / boottime SECONDS
+ *   alloc MIB      map MIB MiB and touch every page: allocated MIB MiB
+ *   fork N         N children wait for the parent: forked N, or
+ *                  forked K / fork K+1 failed: ENAME (exit 1)
+ *   burn SECONDS   spin for SECONDS of wall time: cpu SECONDS wall SECONDS
+ *   sleep SECONDS  sleep, "inf" for ever; SIGTERM/SIGINT end it with 0
+ * Exit status 0, 1 when a call failed ("probe: what: strerror" on stderr),
+ * 2 for bad usage. Linked statically and copied into every test root
+ * filesystem, so it needs nothing from the container's libc.
  *
  * Read: namespaces(7), user_namespaces(7), proc(5), capabilities(7),
- * clock_gettime(2), cgroups(7). Kernel 5.6 or later for time namespaces.
+ * clock_gettime(2). Time namespaces need Linux 5.6.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,21 +40,23 @@
 static const char usage_text[] =
 	"usage: probe COMMAND [ARG]\n"
 	"  pid            pid N, ppid N\n"
-	"  ids            uid REAL EFFECTIVE, gid REAL EFFECTIVE, uid_map/gid_map"
-	" lines\n"
+	"  ids            uid REAL EFFECTIVE, gid REAL EFFECTIVE,\n"
+	"                 uid_map/gid_map INSIDE OUTSIDE COUNT\n"
 	"  hostname       the UTS node name\n"
 	"  ns             NAME INODE for each namespace kind\n"
 	"  mounts         MOUNTPOINT FSTYPE for each mount\n"
 	"  caps           CapInh..CapAmb HEX, effective NAME\n"
 	"  clock          monotonic SECONDS, boottime SECONDS\n"
 	"  alloc MIB      allocate and touch MIB MiB: allocated MIB MiB\n"
-	"  fork N         fork N waiting children: forked N"
-	" (or fork K failed: ENAME, exit 1)\n"
+	"  fork N         fork N waiting children: forked N\n"
+	"                 (or forked K, fork K+1 failed: ENAME, exit 1)\n"
 	"  burn SECONDS   spin: cpu SECONDS wall SECONDS\n"
 	"  sleep SECONDS  sleep (inf: forever); SIGTERM ends it with status 0\n"
 	"exit status: 0 ok, 1 a call failed, 2 bad usage\n";
 
-/* capabilities(7), in bit order; newer bits print as cap_N. */
+/* capabilities(7), in bit order; newer bits print as cap_N. Packed by
+ * hand: clang-format would put one name on each line. */
+/* clang-format off */
 static const char *const cap_names[] = {
 	"cap_chown", "cap_dac_override", "cap_dac_read_search", "cap_fowner",
 	"cap_fsetid", "cap_kill", "cap_setgid", "cap_setuid", "cap_setpcap",
@@ -75,9 +70,12 @@ static const char *const cap_names[] = {
 	"cap_block_suspend", "cap_audit_read", "cap_perfmon", "cap_bpf",
 	"cap_checkpoint_restore",
 };
+/* clang-format on */
 
-__attribute__((format(printf, 1, 2))) static _Noreturn void
-die(const char *fmt, ...)
+static _Noreturn void die(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static _Noreturn void die(const char *fmt, ...)
 {
 	int saved = errno;
 	va_list ap;
@@ -92,7 +90,11 @@ die(const char *fmt, ...)
 
 static _Noreturn void usage(int status)
 {
-	fputs(usage_text, status ? stderr : stdout);
+	if (status)
+		fputs("usage: probe COMMAND [ARG] (probe --help lists them)\n",
+		      stderr);
+	else
+		fputs(usage_text, stdout);
 	exit(status);
 }
 
@@ -140,17 +142,22 @@ static void for_each_line(const char *path, void (*fn)(char *line))
 	if (errno || ferror(f))
 		die("read %s", path);
 	free(line);
-	fclose(f);
+	if (fclose(f) != 0)
+		die("close %s", path);
 }
 
 static const char *map_name;
 
+/* "         0       1000          1" becomes "uid_map 0 1000 1" */
 static void print_map_line(char *line)
 {
-	unsigned long inside, outside, count;
+	char *field, *save;
 
-	if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3)
-		printf("%s %lu %lu %lu\n", map_name, inside, outside, count);
+	printf("%s", map_name);
+	for (field = strtok_r(line, " \t", &save); field;
+	     field = strtok_r(NULL, " \t", &save))
+		printf(" %s", field);
+	printf("\n");
 }
 
 static void print_mount_line(char *line)
@@ -167,17 +174,22 @@ static void print_mount_line(char *line)
 
 static unsigned long long cap_effective;
 
+/* "CapEff:\t000001ffffffffff" */
 static void print_cap_line(char *line)
 {
-	char name[8];
-	unsigned long long mask;
+	char *value = strchr(line, ':');
 
-	if (sscanf(line, "%7[^:]: %llx", name, &mask) != 2 ||
-	    strncmp(name, "Cap", 3))
+	if (strncmp(line, "Cap", 3) != 0 || !value)
 		return;
-	printf("%s %016llx\n", name, mask);
-	if (!strcmp(name, "CapEff"))
-		cap_effective = mask;
+	*value++ = '\0';
+	value += strspn(value, " \t");
+	printf("%s %s\n", line, value);
+	if (strcmp(line, "CapEff") == 0) {
+		errno = 0;
+		cap_effective = strtoull(value, NULL, 16);
+		if (errno)
+			die("CapEff %s", value);
+	}
 }
 
 static void print_caps(void)
@@ -197,10 +209,12 @@ static void print_caps(void)
 
 static void print_namespaces(void)
 {
+	/* clang-format off */
 	static const char *const kinds[] = {
 		"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children",
 		"time", "time_for_children", "user", "uts",
 	};
+	/* clang-format on */
 	char path[64], link[64];
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -326,12 +340,16 @@ static void sleep_for(double seconds)
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
-	int status = 0;
+	int status = 0, takes_arg;
 	struct utsname uts;
 
 	if (cmd && (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")))
 		usage(0);
-	if (!cmd || argc != (strchr("afbs", cmd[0]) ? 3 : 2))
+	if (!cmd)
+		usage(2);
+	takes_arg = !strcmp(cmd, "alloc") || !strcmp(cmd, "fork") ||
+		    !strcmp(cmd, "burn") || !strcmp(cmd, "sleep");
+	if (argc != 2 + takes_arg)
 		usage(2);
 
 	if (!strcmp(cmd, "pid")) {
