@@ -20,8 +20,10 @@ CFLAGS     += -std=c11 -D_GNU_SOURCE $(WARNINGS) $(EXTRA_CFLAGS) \
 LIB_SRC    := labs/lib/hop.c
 NS_SRC     := labs/01-namespaces/ns.c
 CGROUP_SRC := labs/02-cgroups/cgroup.c labs/02-cgroups/knob.c
+ROOTFS_SRC := labs/03-rootfs-chroot/rootfs.c
 
-PROGRAMS   := $(BIN)/mini-unshare $(BIN)/mini-cgroup
+PROGRAMS   := $(BIN)/mini-unshare $(BIN)/mini-cgroup $(BIN)/mini-chroot \
+              $(BIN)/mini-pivot-root $(BIN)/chroot-escape
 PROBE      := $(BIN)/probe
 MO         := $(LOCALEDIR)/vi/LC_MESSAGES/hop.mo
 ROOTFS     := $(BUILD)/rootfs/busybox/.done
@@ -44,6 +46,19 @@ $(BIN)/mini-unshare: labs/01-namespaces/mini-unshare.c $(NS_SRC) $(LIB_SRC) \
 $(BIN)/mini-cgroup: labs/02-cgroups/mini-cgroup.c $(CGROUP_SRC) $(LIB_SRC) \
 		labs/02-cgroups/cgroup.h labs/02-cgroups/knob.h labs/lib/hop.h | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS) -lm
+
+$(BIN)/mini-chroot: labs/03-rootfs-chroot/mini-chroot.c $(ROOTFS_SRC) $(NS_SRC) \
+		$(LIB_SRC) labs/03-rootfs-chroot/rootfs.h labs/lib/hop.h | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS)
+
+$(BIN)/mini-pivot-root: labs/03-rootfs-chroot/mini-pivot-root.c $(ROOTFS_SRC) \
+		$(NS_SRC) $(LIB_SRC) labs/03-rootfs-chroot/rootfs.h \
+		labs/01-namespaces/ns.h labs/lib/hop.h | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS)
+
+# Runs inside a chroot, so static like the probe.
+$(BIN)/chroot-escape: labs/03-rootfs-chroot/chroot-escape.c | $(BIN)
+	$(CC) $(CFLAGS) -static -o $@ $< $(LDFLAGS)
 
 # The probe runs inside every test root filesystem: static, no libc needed there.
 $(PROBE): tools/probe/probe.c | $(BIN)
