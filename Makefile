@@ -21,9 +21,10 @@ LIB_SRC    := labs/lib/hop.c
 NS_SRC     := labs/01-namespaces/ns.c
 CGROUP_SRC := labs/02-cgroups/cgroup.c labs/02-cgroups/knob.c
 ROOTFS_SRC := labs/03-rootfs-chroot/rootfs.c
+STATE_SRC  := labs/04-container-by-hand/state.c
 
 PROGRAMS   := $(BIN)/mini-unshare $(BIN)/mini-cgroup $(BIN)/mini-chroot \
-              $(BIN)/mini-pivot-root $(BIN)/chroot-escape
+              $(BIN)/mini-pivot-root $(BIN)/chroot-escape $(BIN)/mini-container
 PROBE      := $(BIN)/probe
 MO         := $(LOCALEDIR)/vi/LC_MESSAGES/hop.mo
 ROOTFS     := $(BUILD)/rootfs/busybox/.done
@@ -55,6 +56,11 @@ $(BIN)/mini-pivot-root: labs/03-rootfs-chroot/mini-pivot-root.c $(ROOTFS_SRC) \
 		$(NS_SRC) $(LIB_SRC) labs/03-rootfs-chroot/rootfs.h \
 		labs/01-namespaces/ns.h labs/lib/hop.h | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS)
+
+$(BIN)/mini-container: labs/04-container-by-hand/mini-container.c $(STATE_SRC) \
+		$(ROOTFS_SRC) $(CGROUP_SRC) $(NS_SRC) $(LIB_SRC) \
+		$(wildcard labs/0[1-4]-*/*.h) labs/lib/hop.h | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS) -lm
 
 # Runs inside a chroot, so static like the probe.
 $(BIN)/chroot-escape: labs/03-rootfs-chroot/chroot-escape.c | $(BIN)

@@ -34,6 +34,6 @@ load helpers
 }
 
 @test "no state directory or scratch copy is left" {
-	run -0 sh -c 'ls -d /run/hop/* /tmp/hop-test.* 2>/dev/null || true'
+	run -0 sh -c 'ls -d /run/hop/containers/* /tmp/hop-test.* 2>/dev/null || true'
 	assert_output ""
 }

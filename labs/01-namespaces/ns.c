@@ -4,8 +4,11 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <grp.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,10 +19,14 @@
 #endif
 
 const struct hop_flag ns_clone_flags[] = {
-	{ CLONE_NEWNS, "CLONE_NEWNS" },	      { CLONE_NEWCGROUP, "CLONE_NEWCGROUP" },
-	{ CLONE_NEWUTS, "CLONE_NEWUTS" },     { CLONE_NEWIPC, "CLONE_NEWIPC" },
-	{ CLONE_NEWUSER, "CLONE_NEWUSER" },   { CLONE_NEWPID, "CLONE_NEWPID" },
-	{ CLONE_NEWNET, "CLONE_NEWNET" },     { CLONE_NEWTIME, "CLONE_NEWTIME" },
+	{ CLONE_NEWNS, "CLONE_NEWNS" },
+	{ CLONE_NEWCGROUP, "CLONE_NEWCGROUP" },
+	{ CLONE_NEWUTS, "CLONE_NEWUTS" },
+	{ CLONE_NEWIPC, "CLONE_NEWIPC" },
+	{ CLONE_NEWUSER, "CLONE_NEWUSER" },
+	{ CLONE_NEWPID, "CLONE_NEWPID" },
+	{ CLONE_NEWNET, "CLONE_NEWNET" },
+	{ CLONE_NEWTIME, "CLONE_NEWTIME" },
 	{ 0, NULL },
 };
 
@@ -38,8 +45,8 @@ int ns_unshare(int flags)
 	int rc = unshare(flags);
 
 	hop_explain(rc, "unshare(%s)",
-		    hop_flags_string((unsigned long)flags, ns_clone_flags, names,
-				     sizeof(names)));
+		    hop_flags_string((unsigned long)flags, ns_clone_flags,
+				     names, sizeof(names)));
 	if (rc < 0)
 		return hop_fail("unshare(%s)", names);
 	return 0;
@@ -119,4 +126,74 @@ int ns_wait_status(pid_t pid)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+pid_t ns_clone(int flags)
+{
+	char names[256];
+	/* The raw system call with no new stack behaves like fork(2): the
+	 * child goes on from here, on a copy of our stack. */
+	long pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL,
+			   NULL, NULL, 0UL);
+
+	if (pid != 0)
+		hop_explain(pid, "clone(%s|SIGCHLD)",
+			    hop_flags_string((unsigned long)flags,
+					     ns_clone_flags, names,
+					     sizeof(names)));
+	if (pid < 0)
+		return hop_fail("clone(%s|SIGCHLD)", names);
+	return (pid_t)pid;
+}
+
+int ns_write_id_map(pid_t pid, const char *file, const char *map)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	return hop_write_file(path, map);
+}
+
+static pid_t forward_to;
+
+static void forward_signal(int signo)
+{
+	if (forward_to > 0)
+		kill(forward_to, signo);
+}
+
+int ns_wait_forwarding(pid_t pid)
+{
+	struct sigaction forward = { .sa_handler = forward_signal };
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
+
+	forward_to = pid;
+	/* kill(1) and the service manager reach us: pass it on. */
+	sigaction(SIGTERM, &forward, NULL);
+	sigaction(SIGHUP, &forward, NULL);
+	/* ^C and ^\ reach the child from the terminal already. */
+	sigaction(SIGINT, &ignore, NULL);
+	sigaction(SIGQUIT, &ignore, NULL);
+	return ns_wait_status(pid);
+}
+
+int ns_become_root(void)
+{
+	int rc;
+
+	/* Our credentials still hold the ids we had outside, which the new
+	 * namespace may not map: take uid and gid 0 of the namespace now. */
+	rc = setgroups(0, NULL);
+	hop_explain(rc, "setgroups(0, NULL)");
+	if (rc < 0 && errno != EPERM) /* EPERM: setgroups is denied here */
+		return hop_fail("setgroups");
+	rc = setresgid(0, 0, 0);
+	hop_explain(rc, "setresgid(0, 0, 0)");
+	if (rc < 0)
+		return hop_fail("setresgid 0");
+	rc = setresuid(0, 0, 0);
+	hop_explain(rc, "setresuid(0, 0, 0)");
+	if (rc < 0)
+		return hop_fail("setresuid 0");
+	return 0;
 }

@@ -45,6 +45,21 @@ int ns_set_time_offsets(long monotonic_seconds, long boottime_seconds);
 /* fork(2), narrated by -x as clone(SIGCHLD) like strace shows it. */
 pid_t ns_fork(void);
 
+/* A child in new namespaces (CLONE_NEW* flags), fork-like: returns 0 in
+ * the child, its pid in the parent. -x shows clone(CLONE_NEW...|SIGCHLD). */
+pid_t ns_clone(int flags);
+
+/* Write map to /proc/PID/FILE (uid_map, gid_map, setgroups). */
+int ns_write_id_map(pid_t pid, const char *file, const char *map);
+
+/* In a user namespace whose maps are written, become its uid and gid 0
+ * and drop the supplementary groups we brought in. */
+int ns_become_root(void);
+
+/* ns_wait_status(), passing SIGTERM and SIGHUP on to pid meanwhile and
+ * ignoring SIGINT and SIGQUIT (the terminal sends those to pid itself). */
+int ns_wait_forwarding(pid_t pid);
+
 /* Wait for pid and turn its end into a shell-like exit status:
  * its exit code, or 128 + the signal that killed it. */
 int ns_wait_status(pid_t pid);

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,4 +443,42 @@ int cgroup_walk(const struct cgroup_hierarchy *hierarchy,
 	if (cgroup_dir(hierarchy, "", root, sizeof(root)) < 0)
 		return -1;
 	return walk_dir(root, "", visit, data);
+}
+
+int cgroup_kill(const char *dir)
+{
+	char path[PATH_MAX + 32], text[8192];
+	int killed = 0;
+
+	/* v2 (Linux 5.14) kills the whole group with one write. */
+	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+	if (access(path, F_OK) == 0)
+		return hop_write_file(path, "1");
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (hop_read_file(path, text, sizeof(text)) < 0)
+		return -1;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		int rc = kill((pid_t)atoi(line), SIGKILL);
+
+		hop_explain(rc, "kill(%s, SIGKILL)", line);
+		killed += rc == 0;
+	}
+	return killed;
+}
+
+int cgroup_remove_dir(const char *dir, int timeout_ms)
+{
+	int rc;
+
+	/* A killed process leaves its group a moment after it dies. */
+	for (int waited = 0;; waited += 10) {
+		rc = rmdir(dir);
+		if (rc == 0 || errno != EBUSY || waited >= timeout_ms)
+			break;
+		usleep(10000);
+	}
+	hop_explain(rc, "rmdir(\"%s\")", dir);
+	if (rc < 0 && errno != ENOENT)
+		return hop_fail(_("remove %s"), dir);
+	return 0;
 }

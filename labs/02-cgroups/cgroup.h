@@ -72,6 +72,14 @@ int cgroup_delete(const struct cgroup_hierarchy *hierarchies, int count,
 int cgroup_walk(const struct cgroup_hierarchy *hierarchy,
 		int (*visit)(const char *group, void *data), void *data);
 
+/* SIGKILL every process of the group dir (cgroup.kill where the kernel has
+ * it). Returns how many were signalled, or 0 after a cgroup.kill. */
+int cgroup_kill(const char *dir);
+
+/* rmdir one group directory, retrying while the kernel still counts a dying
+ * process in it, for at most timeout_ms. A group already gone is fine. */
+int cgroup_remove_dir(const char *dir, int timeout_ms);
+
 /* How many processes the group's cgroup.procs lists (-1 on error). */
 int cgroup_count_procs(const char *dir);
 

@@ -91,7 +91,9 @@ static int make_device(const char *dev, const char *name, unsigned major,
 		    major, minor);
 	if (rc == 0)
 		return chmod(path, 0666) < 0 ? hop_fail("chmod %s", path) : 0;
-	if (errno != EPERM)
+	/* In a user namespace mknod is refused (EPERM, or EOVERFLOW when the
+	 * file system cannot represent the owner): borrow the host's node. */
+	if (errno != EPERM && errno != EOVERFLOW)
 		return hop_fail(_("mknod %s"), path);
 	snprintf(host, sizeof(host), "/dev/%s", name);
 	rc = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
