@@ -234,8 +234,15 @@ static _Noreturn void run_child(const struct config *cfg, int go)
 	hop_explain(rc, "sethostname(\"%s\")", cfg->hostname);
 	if (rc < 0)
 		hop_die(1, _("sethostname %s"), cfg->hostname);
-	if (rootfs_pivot(cfg->rootfs, ROOTFS_ALL) < 0)
-		hop_die_context(1);
+	if (rootfs_pivot(cfg->rootfs, ROOTFS_ALL) < 0) {
+		rc = errno;
+		hop_warn("%s", hop_context());
+		if (rc == EACCES && cfg->user)
+			hop_hint(_("with --user, root inside is uid 100000 "
+				   "outside: it must be able to enter every "
+				   "directory above the root filesystem"));
+		exit(1);
+	}
 	hop_step(_("exec %s as PID %d"), cfg->command[0], (int)getpid());
 	hop_explain_call("execvp(\"%s\", ...)", cfg->command[0]);
 	execvp(cfg->command[0], cfg->command);
