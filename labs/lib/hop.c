@@ -29,9 +29,13 @@ void hop_init(const char *argv0)
 	setlocale(LC_ALL, "");
 	bindtextdomain("hop", dir && *dir ? dir : HOP_LOCALEDIR);
 	textdomain("hop");
+	/* A parent and its child both narrate on stderr: whole lines keep
+	 * their -v and -x lines from breaking into each other. */
+	setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
 }
 
-int hop_fail(const char *fmt, ...)
+/* In parentheses: hop.h may make hop_fail a macro (see there). */
+int(hop_fail)(const char *fmt, ...)
 {
 	int saved = errno;
 	va_list ap;
@@ -192,9 +196,22 @@ int hop_write_file(const char *path, const char *text)
 	if (fd < 0)
 		return hop_fail(_("open %s"), path);
 	written = write(fd, text, length);
-	/* -x shows the first line only: maps and offsets are short. */
-	hop_explain(written, "write(\"%s\", \"%.*s\")", path,
-		    (int)strcspn(text, "\n"), text);
+	if (hop_explain_calls) {
+		char shown[160];
+		size_t at = 0;
+
+		/* Newlines shown as \n, the way strace shows a buffer. */
+		for (const char *c = text; *c && at + 3 < sizeof(shown); c++) {
+			if (*c == '\n') {
+				shown[at++] = '\\';
+				shown[at++] = 'n';
+			} else {
+				shown[at++] = *c;
+			}
+		}
+		shown[at] = '\0';
+		hop_explain(written, "write(\"%s\", \"%s\")", path, shown);
+	}
 	if (written < 0 || (size_t)written != length) {
 		int saved = written < 0 ? errno : EIO;
 
