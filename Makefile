@@ -22,9 +22,11 @@ NS_SRC     := labs/01-namespaces/ns.c
 CGROUP_SRC := labs/02-cgroups/cgroup.c labs/02-cgroups/knob.c
 ROOTFS_SRC := labs/03-rootfs-chroot/rootfs.c
 STATE_SRC  := labs/04-container-by-hand/state.c
+NET_SRC    := labs/04-container-by-hand/net.c
 
 PROGRAMS   := $(BIN)/mini-unshare $(BIN)/mini-cgroup $(BIN)/mini-chroot \
-              $(BIN)/mini-pivot-root $(BIN)/chroot-escape $(BIN)/mini-container
+              $(BIN)/mini-pivot-root $(BIN)/chroot-escape $(BIN)/mini-container \
+              $(BIN)/mini-netns
 PROBE      := $(BIN)/probe
 MO         := $(LOCALEDIR)/vi/LC_MESSAGES/hop.mo
 ROOTFS     := $(BUILD)/rootfs/busybox/.done
@@ -57,7 +59,11 @@ $(BIN)/mini-pivot-root: labs/03-rootfs-chroot/mini-pivot-root.c $(ROOTFS_SRC) \
 		labs/01-namespaces/ns.h labs/lib/hop.h | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS)
 
-$(BIN)/mini-container: labs/04-container-by-hand/mini-container.c $(STATE_SRC) \
+$(BIN)/mini-netns: labs/04-container-by-hand/mini-netns.c $(NET_SRC) $(LIB_SRC) \
+		labs/04-container-by-hand/net.h labs/lib/hop.h | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS)
+
+$(BIN)/mini-container: labs/04-container-by-hand/mini-container.c $(STATE_SRC) $(NET_SRC) \
 		$(ROOTFS_SRC) $(CGROUP_SRC) $(NS_SRC) $(LIB_SRC) \
 		$(wildcard labs/0[1-4]-*/*.h) labs/lib/hop.h | $(BIN)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS) -lm

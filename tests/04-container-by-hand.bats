@@ -144,6 +144,28 @@ container_pid() {
 	assert_line --regexp '^uid_map 0 100000 65536$'
 }
 
+@test "network: with --ip it pings its bridge and nothing else; the veth goes at the end" {
+	requires cmd:ip
+	# The "host" side lives in a network namespace made for this test, so
+	# nothing is added to the machine's own network.
+	run -0 unshare --net sh -c '
+		mini-container --rootfs "$1" --ip 10.88.0.2/24 -- /bin/sh -c "
+			cat /sys/class/net/eth0/operstate /sys/class/net/lo/operstate
+			ping -c1 -W2 10.88.0.1 >/dev/null && echo bridge reached
+			ping -c1 -W1 10.99.0.2 >/dev/null 2>&1 || echo other unreachable"
+		ip -o link | awk -F": " "{ print \$2 }" | sort' sh "$ROOT"
+	assert_output "$(printf 'up\nunknown\nbridge reached\nother unreachable\nhop0\nlo')"
+}
+
+@test "bad input: --ip must be an address with a prefix, not the gateway's" {
+	run -1 mini-container --rootfs "$ROOT" --ip 10.88.0.2 -- /bin/true
+	assert_output "mini-container: '10.88.0.2' is not an IPv4 address with a prefix length, like 10.88.0.2/24"
+	run -1 mini-container --rootfs "$ROOT" --ip 10.88.0.1/24 -- /bin/true
+	assert_output "mini-container: --ip 10.88.0.1/24 is the gateway's address; use another"
+	run -1 mini-container --rootfs "$ROOT" --bridge hop9 -- /bin/true
+	assert_output "mini-container: --bridge needs --ip"
+}
+
 @test "-x shows the clone with its namespace flags and the cgroup writes" {
 	run -0 mini-container -x --rootfs "$ROOT" --pids 10 -- /bin/true
 	assert_output --partial "clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|SIGCHLD) = "

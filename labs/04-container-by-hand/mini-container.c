@@ -5,7 +5,8 @@
  * means to do, and cleans up after itself.
  *
  * Usage: mini-container [-v] [-x] --rootfs DIR [--name ID] [--hostname NAME]
- *            [--memory SIZE] [--cpus N] [--pids N] [--user] -- COMMAND...
+ *            [--memory SIZE] [--cpus N] [--pids N] [--user]
+ *            [--ip CIDR [--bridge NAME]] -- COMMAND...
  *        mini-container [-v] [-x] gc
  *
  * The low-level runtime's task list, in order:
@@ -14,6 +15,7 @@
  *   3. clone a child into new mount, UTS, IPC, PID and network (and user)
  *      namespaces (day 01); it waits on a pipe while we put it in the
  *      cgroup and, with --user, write its id maps;
+ *      With --ip, a veth pair joins it to a bridge (mini-netns's module);
  *   4. the child takes a cgroup namespace, sets the hostname, pivots into
  *      the root filesystem with /proc, /dev and /sys (day 03) and execs the
  *      command as PID 1;
@@ -21,12 +23,14 @@
  *
  * Read: clone(2), cgroups(7), pivot_root(2), and runc's libcontainer.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +41,7 @@
 #include "02-cgroups/cgroup.h"
 #include "02-cgroups/knob.h"
 #include "03-rootfs-chroot/rootfs.h"
+#include "04-container-by-hand/net.h"
 #include "04-container-by-hand/state.h"
 #include "lib/hop.h"
 
@@ -44,12 +49,14 @@ struct config {
 	const char *rootfs, *name, *hostname;
 	const char *memory, *cpus, *pids; /* limits as given, or NULL */
 	int user;			  /* --user: a user namespace too */
+	const char *ip, *bridge;	  /* --ip 10.88.0.2/24, --bridge hop0 */
+	char gateway[20], bridge_cidr[24]; /* 10.88.0.1, 10.88.0.1/24 */
 	char **command;
 };
 
 /* What this run made, to be undone at the end. */
 struct container {
-	char id[64], group[80], state[PATH_MAX];
+	char id[64], group[80], state[PATH_MAX], host_if[16];
 	struct cgroup_hierarchy hierarchies[CGROUP_MAX_HIERARCHIES];
 	int count;
 };
@@ -71,6 +78,9 @@ static _Noreturn void usage(FILE *out, int status)
 		"      --pids N          most processes at once\n"
 		"  -U, --user            a user namespace too: root inside is\n"
 		"                        uid 100000 outside\n"
+		"      --ip CIDR         eth0 with this address, on a bridge whose\n"
+		"                        address is the subnet's first (the route)\n"
+		"      --bridge NAME     the bridge for --ip (default hop0)\n"
 		"  -v, --verbose         tell each step on stderr\n"
 		"  -x, --explain         also show each kernel call\n"
 		"  -h, --help            show this help\n"
@@ -86,7 +96,7 @@ static _Noreturn void usage(FILE *out, int status)
 static void parse_options(int argc, char **argv, struct config *cfg)
 {
 	enum { OPT_ROOTFS = 256, OPT_NAME, OPT_HOST, OPT_MEM, OPT_CPUS,
-	       OPT_PIDS };
+	       OPT_PIDS, OPT_IP, OPT_BRIDGE };
 	static const struct option longs[] = {
 		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 		{ "name", required_argument, NULL, OPT_NAME },
@@ -95,6 +105,8 @@ static void parse_options(int argc, char **argv, struct config *cfg)
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "pids", required_argument, NULL, OPT_PIDS },
 		{ "user", no_argument, NULL, 'U' },
+		{ "ip", required_argument, NULL, OPT_IP },
+		{ "bridge", required_argument, NULL, OPT_BRIDGE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "explain", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
@@ -113,6 +125,8 @@ static void parse_options(int argc, char **argv, struct config *cfg)
 		case OPT_CPUS: cfg->cpus = optarg; break;
 		case OPT_PIDS: cfg->pids = optarg; break;
 		case 'U': cfg->user = 1; break;
+		case OPT_IP: cfg->ip = optarg; break;
+		case OPT_BRIDGE: cfg->bridge = optarg; break;
 		case 'v': hop_verbose = 1; break;
 		case 'x': hop_explain_calls = 1; break;
 		case 'h': usage(stdout, 0);
@@ -129,8 +143,35 @@ static void parse_options(int argc, char **argv, struct config *cfg)
 	cfg->command = argv + optind;
 }
 
+/* --ip 10.88.0.2/24: the gateway is the subnet's first address, and the
+ * bridge holds it. */
+static void check_network(struct config *cfg)
+{
+	struct net_cidr cidr;
+	struct in_addr gateway;
+	uint32_t mask;
+
+	if (!cfg->bridge)
+		cfg->bridge = "hop0";
+	if (net_check_name(cfg->bridge) < 0 || net_parse_cidr(cfg->ip, &cidr) < 0)
+		hop_die_plain(1, "%s", hop_context());
+	if (cidr.prefix < 1 || cidr.prefix > 30)
+		hop_die_plain(1, _("--ip %s: the prefix must leave room for a "
+				   "gateway (1 to 30)"),
+			      cfg->ip);
+	mask = htonl(0xffffffffU << (32 - cidr.prefix));
+	gateway.s_addr = (cidr.address.s_addr & mask) | htonl(1);
+	if (gateway.s_addr == cidr.address.s_addr)
+		hop_die_plain(1, _("--ip %s is the gateway's address; use "
+				   "another"),
+			      cfg->ip);
+	inet_ntop(AF_INET, &gateway, cfg->gateway, sizeof(cfg->gateway));
+	snprintf(cfg->bridge_cidr, sizeof(cfg->bridge_cidr), "%s/%d",
+		 cfg->gateway, cidr.prefix);
+}
+
 /* Refuse bad input before anything is made. */
-static void check_config(const struct config *cfg)
+static void check_config(struct config *cfg)
 {
 	long long bytes;
 	char *end;
@@ -163,6 +204,10 @@ static void check_config(const struct config *cfg)
 		hop_die_plain(1, _("--pids: bad value '%s' (a whole number, at "
 				   "least 1)"),
 			      cfg->pids);
+	if (cfg->ip)
+		check_network(cfg);
+	else if (cfg->bridge)
+		hop_die_plain(1, _("--bridge needs --ip"));
 }
 
 /* Step 2: the cgroup and its limits; the state file lists its dirs. */
@@ -261,7 +306,20 @@ static int prepare_child(struct container *ctr, const struct config *cfg,
 			return -1;
 	}
 	hop_step(_("move pid %d into cgroup %s"), (int)pid, ctr->group);
-	return cgroup_attach(ctr->hierarchies, ctr->count, ctr->group, pid);
+	if (cgroup_attach(ctr->hierarchies, ctr->count, ctr->group, pid) < 0)
+		return -1;
+	if (!cfg->ip)
+		return 0;
+	snprintf(ctr->host_if, sizeof(ctr->host_if), "hop-%d", (int)pid);
+	hop_step(_("eth0 %s on bridge %s (%s), via %s"), cfg->ip, cfg->bridge,
+		 cfg->bridge_cidr, ctr->host_if);
+	if (net_bridge_up(cfg->bridge, cfg->bridge_cidr) < 0 ||
+	    net_attach(pid, cfg->bridge, ctr->host_if, cfg->ip,
+		       cfg->gateway) < 0) {
+		ctr->host_if[0] = '\0'; /* attach removes what it made */
+		return -1;
+	}
+	return 0;
 }
 
 static int run(struct container *ctr, const struct config *cfg)
@@ -294,6 +352,9 @@ static int run(struct container *ctr, const struct config *cfg)
 	close(go[1]);
 	status = ns_wait_forwarding(pid);
 	hop_step(_("container %s ended, exit status %d"), ctr->id, status);
+	/* The pair usually died with the namespace already: ENODEV is fine. */
+	if (ctr->host_if[0] && net_detach(ctr->host_if) < 0 && errno != ENODEV)
+		hop_warn("%s", hop_context());
 	return status;
 }
 
