@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# Day 02 of the demo: a cgroup is a directory; limits are files; the kernel
+# enforces them (sourced by tools/demo). Every group lives beneath our own
+# cgroup as hop-demo/..., and on_exit removes it however the demo ends.
+
+day 02 "Cgroups: what a process may use"
+
+on_exit "mini-cgroup delete -r -g memory,cpu,pids:hop-demo 2>/dev/null || true"
+
+step "Which cgroup version does this machine run?" \
+	"v2 has one tree at /sys/fs/cgroup (cgroup2fs); v1 has one tree per controller (tmpfs with cgroup mounts)."
+run "stat -fc %T /sys/fs/cgroup"
+run mini-cgroup mode
+run "cat /proc/self/cgroup"
+pause
+
+step "A cgroup is a directory" \
+	"-x shows what mini-cgroup does: mkdir beneath our own cgroup, in each hierarchy asked for."
+run mini-cgroup -x create -g memory,cpu,pids:hop-demo/box
+run mini-cgroup list
+pause
+
+step "A limit is a file" \
+	"memory.max on v2, memory.limit_in_bytes on v1: mini-cgroup writes whichever this kernel has, and says so."
+run mini-cgroup -x set -r memory.max=50M -g memory:hop-demo/box
+run "mini-cgroup set -r memory.swap.max=0 -g memory:hop-demo/box 2>/dev/null || true"
+run mini-cgroup get -r memory.max -g memory:hop-demo/box
+pause
+
+step "Over the limit: the OOM killer" \
+	"The probe asks for 200 MiB in a 50 MiB group: the kernel kills it (SIGKILL, exit 137) and counts it."
+run -s 137 mini-cgroup exec -g memory:hop-demo/box -- probe alloc 200
+note "the kernel's count: memory.events on v2, memory.oom_control on v1"
+run "mini-cgroup get -r memory.events -g memory:hop-demo/box 2>/dev/null || mini-cgroup get -r memory.oom_control -g memory:hop-demo/box"
+run mini-cgroup exec -g memory:hop-demo/box -- probe alloc 20
+pause
+
+step "A CPU quota: 20% of one CPU" \
+	"cpu.max \"20000 100000\": 20 ms of CPU every 100 ms. The probe burns for 2 s and gets about 0.4 s."
+run "mini-cgroup set -r 'cpu.max=20000 100000' -g cpu:hop-demo/box"
+run mini-cgroup exec -g cpu:hop-demo/box -- probe burn 2
+pause
+
+step "pids.max: no fork bombs" \
+	"At most 5 tasks in the group: the probe itself and 4 children; the next fork fails with EAGAIN."
+run mini-cgroup set -r pids.max=5 -g pids:hop-demo/box
+run -s 1 mini-cgroup exec -g pids:hop-demo/box -- probe fork 10
+pause
+
+step "Remove the groups" \
+	"rmdir works once no process is left in a group; -r removes the children first."
+run mini-cgroup -x delete -r -g memory,cpu,pids:hop-demo
