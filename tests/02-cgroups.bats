@@ -54,8 +54,9 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 		assert_dir_exists "$(own_cgroup_dir $controller)/$G/demo"
 	done
 	run -0 mini-cgroup list
-	assert_line "memory:$G/demo"
-	assert_line "pids:$G/demo"
+	# v1: one line per hierarchy; v2: one line, with the group's controllers.
+	assert_line --regexp "^([a-z,]*,)?memory(,[a-z,]*)?:$G/demo\$"
+	assert_line --regexp "^([a-z,]*,)?pids(,[a-z,]*)?:$G/demo\$"
 	run -0 mini-cgroup delete -r -g memory,cpu,pids:$G
 	for controller in memory cpu pids; do
 		assert_dir_not_exists "$(own_cgroup_dir $controller)/$G"
@@ -136,9 +137,10 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 @test "cpu: a 20% quota throttles the burn to about 0.2 CPU" {
 	mini-cgroup create -g cpu:$G/slow
 	run -0 mini-cgroup set -r cpu.max="20000 100000" -g cpu:$G/slow
-	run -0 mini-cgroup exec -g cpu:$G/slow -- probe burn 2
-	# "cpu SECONDS wall SECONDS": about 0.2, with room for a busy machine.
-	run -0 awk '{ r = $2 / $4; print (r > 0.1 && r < 0.3) ? "ok" : "ratio " r }' <<<"$output"
+	run -0 mini-cgroup exec -g cpu:$G/slow -- probe burn 3
+	# "cpu SECONDS wall SECONDS": about 0.2, with room for a busy machine
+	# and for the start-up of mini-cgroup itself (slow under emulation).
+	run -0 awk '{ r = $2 / $4; print (r > 0.1 && r < 0.35) ? "ok" : "ratio " r }' <<<"$output"
 	assert_output ok
 	run -0 awk '$1 == "nr_throttled" { print ($2 > 0) ? "throttled" : "not throttled" }' \
 		"$(own_cgroup_dir cpu)/$G/slow/cpu.stat"

@@ -123,8 +123,8 @@ static int find_own(const char *controller, struct cgroup_hierarchy *h)
 
 		if (!path)
 			continue;
+		*controllers++ = '\0'; /* line is now the hierarchy id */
 		*path++ = '\0';
-		controllers++;
 		path[strcspn(path, "\n")] = '\0';
 		if (h->v2 ? strcmp(line, "0") == 0 && !*controllers :
 			    has_word(controllers, controller)) {
@@ -145,7 +145,7 @@ static int find_own(const char *controller, struct cgroup_hierarchy *h)
 int cgroup_find(const char *controller, struct cgroup_hierarchy *hierarchy)
 {
 	memset(hierarchy, 0, sizeof(*hierarchy));
-	snprintf(hierarchy->controller, sizeof(hierarchy->controller), "%s",
+	snprintf(hierarchy->controllers, sizeof(hierarchy->controllers), "%s",
 		 controller);
 	if (find_mount(controller, hierarchy) < 0)
 		return -1;
@@ -166,8 +166,17 @@ int cgroup_find_all(const char *controllers,
 
 		if (cgroup_find(name, &found) < 0)
 			return -1;
-		for (int i = 0; i < count; i++)
-			seen |= strcmp(hierarchies[i].mount, found.mount) == 0;
+		for (int i = 0; i < count && !seen; i++) {
+			struct cgroup_hierarchy *h = &hierarchies[i];
+
+			if (strcmp(h->mount, found.mount) != 0)
+				continue;
+			seen = 1;
+			if (!has_word(h->controllers, name) &&
+			    strlen(h->controllers) + strlen(name) + 2 <
+				    sizeof(h->controllers))
+				strcat(strcat(h->controllers, ","), name);
+		}
 		if (seen)
 			continue;
 		if (count == max) {
@@ -177,36 +186,38 @@ int cgroup_find_all(const char *controllers,
 		}
 		hierarchies[count++] = found;
 	}
-	if (count == 0) {
-		errno = EINVAL;
-		return hop_fail(_("no controller named in '%s'"), controllers);
-	}
+	if (count == 0)
+		return hop_refuse(_("no controller named in '%s'"), controllers);
 	return count;
+}
+
+int cgroup_has_controller(const struct cgroup_hierarchy *hierarchy,
+			  const char *controller)
+{
+	return has_word(hierarchy->controllers, controller);
 }
 
 int cgroup_check_group(const char *group)
 {
 	char copy[PATH_MAX], *save = NULL;
 
-	errno = EINVAL;
 	if (!*group)
-		return hop_fail(_("empty group path"));
+		return hop_refuse(_("empty group path"));
 	if (group[0] == '/')
-		return hop_fail(_("group '%s': paths are relative to your own "
+		return hop_refuse(_("group '%s': paths are relative to your own "
 				  "cgroup, drop the leading '/'"),
 				group);
 	if (strlen(group) >= sizeof(copy) - 1)
-		return hop_fail(_("group path too long"));
+		return hop_refuse(_("group path too long"));
 	snprintf(copy, sizeof(copy), "%s", group);
 	for (char *part = strtok_r(copy, "/", &save); part;
 	     part = strtok_r(NULL, "/", &save)) {
 		if (strcmp(part, ".") == 0 || strcmp(part, "..") == 0)
-			return hop_fail(_("group '%s': '%s' would leave your "
+			return hop_refuse(_("group '%s': '%s' would leave your "
 					  "own cgroup; groups are made only "
 					  "beneath it"),
 					group, part);
 	}
-	errno = 0;
 	return 0;
 }
 
@@ -239,10 +250,10 @@ static void take_back(struct made *made)
 	}
 }
 
-/* v2: let the children of dir use controller. */
-static int enable_controller(const char *dir, const char *controller)
+/* v2: let the children of dir use each of controllers ("cpu,memory"). */
+static int enable_controllers(const char *dir, const char *controllers)
 {
-	char path[PATH_MAX + 32], current[512], change[64];
+	char path[PATH_MAX + 32], current[512], change[160] = "";
 
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	if (hop_read_file(path, current, sizeof(current)) < 0)
@@ -251,10 +262,19 @@ static int enable_controller(const char *dir, const char *controller)
 	for (char *c = current; *c; c++)
 		if (*c == ' ')
 			*c = ',';
-	if (has_word(current, controller))
-		return 0;
-	snprintf(change, sizeof(change), "+%s", controller);
-	return hop_write_file(path, change);
+	for (const char *c = controllers; *c;) {
+		size_t length = strcspn(c, ",");
+		char name[32];
+
+		snprintf(name, sizeof(name), "%.*s", (int)length, c);
+		if (!has_word(current, name) &&
+		    strlen(change) + length + 3 < sizeof(change))
+			strcat(strcat(strcat(change, *change ? " " : ""), "+"),
+			       name);
+		c += length + (c[length] == ',');
+	}
+	/* One write for all: "+cpu +memory +pids". */
+	return *change ? hop_write_file(path, change) : 0;
 }
 
 static int create_one(const struct cgroup_hierarchy *h, const char *group,
@@ -270,7 +290,7 @@ static int create_one(const struct cgroup_hierarchy *h, const char *group,
 	for (const char *part = group; *part;) {
 		size_t length = strcspn(part, "/");
 
-		if (h->v2 && enable_controller(dir, h->controller) < 0)
+		if (h->v2 && enable_controllers(dir, h->controllers) < 0)
 			return -1;
 		if (at + 1 + length >= sizeof(dir)) {
 			errno = ENAMETOOLONG;
@@ -324,7 +344,7 @@ int cgroup_attach(const struct cgroup_hierarchy *hierarchies, int count,
 			return -1;
 		if (access(dir, F_OK) < 0)
 			return hop_fail(_("group %s in the %s hierarchy (%s)"),
-					group, hierarchies[i].controller, dir);
+					group, hierarchies[i].controllers, dir);
 		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 		if (hop_write_file(path, text) < 0)
 			return -1;
@@ -397,7 +417,7 @@ int cgroup_delete(const struct cgroup_hierarchy *hierarchies, int count,
 			return -1;
 		if (access(dir, F_OK) < 0)
 			return hop_fail(_("group %s in the %s hierarchy (%s)"),
-					group, hierarchies[i].controller, dir);
+					group, hierarchies[i].controllers, dir);
 	}
 	for (int i = 0; i < count; i++) {
 		if (cgroup_dir(&hierarchies[i], group, dir, sizeof(dir)) < 0 ||

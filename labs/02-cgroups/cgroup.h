@@ -21,9 +21,10 @@
 
 enum cgroup_mode { CGROUP_V1, CGROUP_V2, CGROUP_HYBRID };
 
-/* Where one controller lives. */
+/* Where controllers live: one v1 hierarchy, or the v2 one. */
 struct cgroup_hierarchy {
-	char controller[32]; /* the controller asked for: "memory" */
+	char controllers[128]; /* those asked for here: "memory" (v1), or
+				* "memory,cpu,pids" (v2: one tree for all) */
 	char mount[PATH_MAX]; /* /sys/fs/cgroup/memory, or /sys/fs/cgroup */
 	char own[PATH_MAX];   /* our own cgroup in it: "/process_api/42" */
 	int v2;		      /* 1 on the unified (v2) hierarchy */
@@ -39,11 +40,15 @@ const char *cgroup_mode_name(enum cgroup_mode mode);
 /* Find the hierarchy that holds controller, and our own cgroup in it. */
 int cgroup_find(const char *controller, struct cgroup_hierarchy *hierarchy);
 
-/* Find each controller of a comma-separated list ("cpu,memory"), leaving
- * out a hierarchy already found (cpu and memory share one on v2). Returns
- * how many were stored in hierarchies (at most max). */
+/* Find each controller of a comma-separated list ("cpu,memory"); the
+ * controllers of one hierarchy are gathered in one entry (on v2 they all
+ * share one tree). Returns how many were stored (at most max). */
 int cgroup_find_all(const char *controllers,
 		    struct cgroup_hierarchy *hierarchies, int max);
+
+/* Is controller one of those asked for in this hierarchy? */
+int cgroup_has_controller(const struct cgroup_hierarchy *hierarchy,
+			  const char *controller);
 
 /* Refuse a group path that is empty, absolute, or has "." or ".." in it. */
 int cgroup_check_group(const char *group);
@@ -53,7 +58,7 @@ int cgroup_dir(const struct cgroup_hierarchy *hierarchy, const char *group,
 	       char *dir, size_t size);
 
 /* mkdir the group (and the groups above it, up to our own) in each
- * hierarchy; on v2, enable its controller in every parent's
+ * hierarchy; on v2, enable its controllers in every parent's
  * cgroup.subtree_control. On failure, removes what this call made. */
 int cgroup_create(const struct cgroup_hierarchy *hierarchies, int count,
 		  const char *group);

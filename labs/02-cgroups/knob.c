@@ -60,8 +60,7 @@ int knob_parse_bytes(const char *text, long long *bytes)
 	*bytes = (long long)number;
 	return 0;
 bad:
-	errno = EINVAL;
-	return hop_fail(_("bad size '%s' (use bytes, with K, M, G or T, or "
+	return hop_refuse(_("bad size '%s' (use bytes, with K, M, G or T, or "
 			  "max)"),
 			text);
 }
@@ -83,8 +82,7 @@ static int parse_long(const char *text, long low, long high, long *value)
 	errno = 0;
 	*value = strtol(text, &end, 10);
 	if (end == text || *end || errno || *value < low || *value > high) {
-		errno = EINVAL;
-		return hop_fail(_("bad value '%s' (a whole number from %ld to "
+		return hop_refuse(_("bad value '%s' (a whole number from %ld to "
 				  "%ld)"),
 				text, low, high);
 	}
@@ -166,8 +164,7 @@ static int set_v1_name_on_v2(const char *dir, const char *knob,
 		if (memory == -2)
 			return -1;
 		if (bytes >= 0 && (memory < 0 || bytes < memory)) {
-			errno = EINVAL;
-			return hop_fail(_("memsw is memory plus swap: set "
+			return hop_refuse(_("memsw is memory plus swap: set "
 					  "memory.limit_in_bytes first, and "
 					  "not above this"));
 		}
@@ -230,8 +227,7 @@ static int set_v2_name_on_v1(const char *dir, const char *knob,
 		if (memory == -2)
 			return -1;
 		if (bytes >= 0 && memory < 0) {
-			errno = EINVAL;
-			return hop_fail(_("v1 limits memory plus swap: set "
+			return hop_refuse(_("v1 limits memory plus swap: set "
 					  "memory.max first"));
 		}
 		format_bytes(bytes < 0 ? -1 : memory + bytes, 0, text,
@@ -250,8 +246,7 @@ static int set_v2_name_on_v1(const char *dir, const char *knob,
 	/* cpu.max: "QUOTA [PERIOD]"; the period goes first, so the kernel
 	 * checks the quota against the new one. */
 	if (sscanf(value, "%31s %31s", quota, period) < 1) {
-		errno = EINVAL;
-		return hop_fail(_("bad value '%s' (cpu.max is \"QUOTA "
+		return hop_refuse(_("bad value '%s' (cpu.max is \"QUOTA "
 				  "PERIOD\", QUOTA may be max)"),
 				value);
 	}

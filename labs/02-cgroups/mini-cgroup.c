@@ -87,8 +87,8 @@ static _Noreturn void fail(void)
 {
 	int saved = errno;
 
-	/* EINVAL means we refused the input: the context says why. */
-	if (saved == EINVAL)
+	/* Input we refused ourselves: the context says why. */
+	if (hop_refused())
 		hop_warn_plain("%s", hop_context());
 	else
 		hop_warn("%s", hop_context());
@@ -100,6 +100,9 @@ static _Noreturn void fail(void)
 			   "cgroup (systemd-run --scope -p Delegate=yes)"));
 	else if (saved == EBUSY)
 		hop_hint(_("end those processes, or move them out, first"));
+	else if (saved == EINVAL && strstr(hop_context(), "limit_in_bytes"))
+		hop_hint(_("on v1, memory.limit_in_bytes may not go above "
+			   "memory.memsw.limit_in_bytes: raise that first"));
 	else if (saved == ENOENT && strstr(hop_context(), "no knob"))
 		hop_hint(_("the knobs are the files of the group's directory: "
 			   "ls it"));
@@ -169,7 +172,7 @@ static int run_set_get(const struct request *req, int set)
 			 (int)strcspn(knob, "."), knob);
 		h = NULL;
 		for (int j = 0; j < count; j++)
-			if (strcmp(hierarchies[j].controller, controller) == 0)
+			if (cgroup_has_controller(&hierarchies[j], controller))
 				h = &hierarchies[j];
 		if (!h)
 			hop_die_plain(1, _("knob %s: its controller '%s' is not "
@@ -212,25 +215,48 @@ static int run_exec(const struct request *req, char **command)
 	hop_die(errno == ENOENT ? 127 : 126, "exec %s", command[0]);
 }
 
+/* "controllers:group": on v2, the controllers the group itself has. */
 static int print_group(const char *group, void *data)
 {
-	printf("%s:%s\n", (const char *)data, group);
+	const struct cgroup_hierarchy *h = data;
+	char dir[PATH_MAX], path[PATH_MAX + 32], list[256];
+
+	if (h->v2 && cgroup_dir(h, group, dir, sizeof(dir)) == 0) {
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+		if (hop_read_file(path, list, sizeof(list)) >= 0) {
+			list[strcspn(list, "\n")] = '\0';
+			for (char *c = list; *c; c++)
+				*c = *c == ' ' ? ',' : *c;
+			printf("%s:%s\n", *list ? list : "-", group);
+			return 0;
+		}
+	}
+	printf("%s:%s\n", h->controllers, group);
 	return 0;
 }
 
 /* Every group beneath our own cgroup, in the hierarchies of the usual
- * controllers, as "controller:group" lines. */
+ * controllers (the v2 tree once), like lscgroup. */
 static int run_list(void)
 {
 	static const char *const controllers[] = { "cpu", "cpuset", "memory",
 						   "pids", "io", "blkio",
 						   NULL };
-	struct cgroup_hierarchy h;
+	struct cgroup_hierarchy seen[8];
+	int count = 0;
 
-	for (int i = 0; controllers[i]; i++) {
-		if (cgroup_find(controllers[i], &h) < 0)
+	for (int i = 0; controllers[i] && count < 8; i++) {
+		struct cgroup_hierarchy *h = &seen[count];
+		int again = 0;
+
+		if (cgroup_find(controllers[i], h) < 0)
 			continue; /* not on this machine */
-		if (cgroup_walk(&h, print_group, (void *)controllers[i]) < 0)
+		for (int j = 0; j < count; j++)
+			again |= strcmp(seen[j].mount, h->mount) == 0;
+		if (again)
+			continue;
+		count++;
+		if (cgroup_walk(h, print_group, h) < 0)
 			fail();
 	}
 	return 0;

@@ -242,10 +242,13 @@ static int make_cgroup(struct container *ctr, const struct config *cfg)
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
 		const struct cgroup_hierarchy *h = NULL;
 
+		char controller[16];
+
+		snprintf(controller, sizeof(controller), "%.*s",
+			 (int)strcspn(limits[i].knob, "."), limits[i].knob);
 		for (int j = 0; j < ctr->count; j++)
-			if (strncmp(limits[i].knob,
-				    ctr->hierarchies[j].controller,
-				    strlen(ctr->hierarchies[j].controller)) == 0)
+			if (cgroup_has_controller(&ctr->hierarchies[j],
+						  controller))
 				h = &ctr->hierarchies[j];
 		if (!limits[i].value || !h)
 			continue;

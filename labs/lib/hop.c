@@ -19,6 +19,7 @@ int hop_verbose;
 int hop_explain_calls;
 
 static char context[512];
+static int refused; /* the last failure was hop_refuse() */
 
 void hop_init(const char *argv0)
 {
@@ -43,8 +44,26 @@ int(hop_fail)(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(context, sizeof(context), fmt, ap);
 	va_end(ap);
+	refused = 0;
 	errno = saved;
 	return -1;
+}
+
+int hop_refuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
+	refused = 1;
+	errno = EINVAL;
+	return -1;
+}
+
+int hop_refused(void)
+{
+	return refused;
 }
 
 const char *hop_context(void)
@@ -75,6 +94,8 @@ void hop_die(int status, const char *fmt, ...)
 
 void hop_die_context(int status)
 {
+	if (refused)
+		hop_die_plain(status, "%s", hop_context());
 	hop_die(status, "%s", hop_context());
 }
 

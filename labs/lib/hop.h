@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define _(msgid) gettext(msgid)
+#define _(msgid)  gettext(msgid)
 #define N_(msgid) msgid
 
 #if defined(__GNUC__)
@@ -39,6 +39,17 @@ void hop_init(const char *argv0);
 
 /* Record what was being done when a call failed; keeps errno; returns -1. */
 int hop_fail(const char *fmt, ...) HOP_PRINTF(1, 2);
+#ifdef __clang_analyzer__
+/* Tell clang's static analyzer (make check) what it cannot see from another
+ * file: hop_fail() always returns -1, so "return hop_fail(...)" is a
+ * failure path and no result is read after it. */
+#define hop_fail(...) (hop_fail(__VA_ARGS__), -1)
+#endif
+/* Refuse bad input: like hop_fail() with errno EINVAL, but marked, so the
+ * program prints the context alone (the kernel was not asked). */
+int hop_refuse(const char *fmt, ...) HOP_PRINTF(1, 2);
+/* Was the last failure recorded by hop_refuse()? */
+int hop_refused(void);
 /* The context recorded by the last hop_fail(). */
 const char *hop_context(void);
 
@@ -47,8 +58,7 @@ _Noreturn void hop_die(int status, const char *fmt, ...) HOP_PRINTF(2, 3);
 /* The same, for a failure recorded by a module with hop_fail(). */
 _Noreturn void hop_die_context(int status);
 /* "program: <message>" with no errno, then exit(status). */
-_Noreturn void hop_die_plain(int status, const char *fmt, ...)
-	HOP_PRINTF(2, 3);
+_Noreturn void hop_die_plain(int status, const char *fmt, ...) HOP_PRINTF(2, 3);
 /* "program: <message>: <strerror(errno)>", and go on. */
 void hop_warn(const char *fmt, ...) HOP_PRINTF(1, 2);
 /* "program: <message>" with no errno, and go on. */
