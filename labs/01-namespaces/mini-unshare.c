@@ -279,5 +279,5 @@ int main(int argc, char **argv)
 	hop_step(_("exec %s"), argv[first]);
 	hop_explain_call("execvp(\"%s\", ...)", argv[first]);
 	execvp(argv[first], argv + first);
-	hop_die(errno == ENOENT ? 127 : 126, "exec %s", argv[first]);
+	hop_die(errno == ENOENT ? 127 : 126, _("exec %s"), argv[first]);
 }

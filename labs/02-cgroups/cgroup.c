@@ -101,8 +101,9 @@ static int find_mount(const char *controller, struct cgroup_hierarchy *h)
 	fclose(mounts);
 	if (!found) {
 		errno = ENOENT;
-		return hop_fail(_("no cgroup hierarchy has the '%s' controller"),
-				controller);
+		return hop_fail(
+			_("no cgroup hierarchy has the '%s' controller"),
+			controller);
 	}
 	return 0;
 }
@@ -172,10 +173,12 @@ int cgroup_find_all(const char *controllers,
 			if (strcmp(h->mount, found.mount) != 0)
 				continue;
 			seen = 1;
-			if (!has_word(h->controllers, name) &&
-			    strlen(h->controllers) + strlen(name) + 2 <
-				    sizeof(h->controllers))
-				strcat(strcat(h->controllers, ","), name);
+			size_t used = strlen(h->controllers);
+
+			if (!has_word(h->controllers, name))
+				snprintf(h->controllers + used,
+					 sizeof(h->controllers) - used, ",%s",
+					 name);
 		}
 		if (seen)
 			continue;
@@ -187,7 +190,8 @@ int cgroup_find_all(const char *controllers,
 		hierarchies[count++] = found;
 	}
 	if (count == 0)
-		return hop_refuse(_("no controller named in '%s'"), controllers);
+		return hop_refuse(_("no controller named in '%s'"),
+				  controllers);
 	return count;
 }
 
@@ -204,9 +208,10 @@ int cgroup_check_group(const char *group)
 	if (!*group)
 		return hop_refuse(_("empty group path"));
 	if (group[0] == '/')
-		return hop_refuse(_("group '%s': paths are relative to your own "
-				  "cgroup, drop the leading '/'"),
-				group);
+		return hop_refuse(
+			_("group '%s': paths are relative to your own "
+			  "cgroup, drop the leading '/'"),
+			group);
 	if (strlen(group) >= sizeof(copy) - 1)
 		return hop_refuse(_("group path too long"));
 	snprintf(copy, sizeof(copy), "%s", group);
@@ -214,9 +219,9 @@ int cgroup_check_group(const char *group)
 	     part = strtok_r(NULL, "/", &save)) {
 		if (strcmp(part, ".") == 0 || strcmp(part, "..") == 0)
 			return hop_refuse(_("group '%s': '%s' would leave your "
-					  "own cgroup; groups are made only "
-					  "beneath it"),
-					group, part);
+					    "own cgroup; groups are made only "
+					    "beneath it"),
+					  group, part);
 	}
 	return 0;
 }
@@ -267,10 +272,11 @@ static int enable_controllers(const char *dir, const char *controllers)
 		char name[32];
 
 		snprintf(name, sizeof(name), "%.*s", (int)length, c);
-		if (!has_word(current, name) &&
-		    strlen(change) + length + 3 < sizeof(change))
-			strcat(strcat(strcat(change, *change ? " " : ""), "+"),
-			       name);
+		size_t used = strlen(change);
+
+		if (!has_word(current, name))
+			snprintf(change + used, sizeof(change) - used, "%s+%s",
+				 used ? " " : "", name);
 		c += length + (c[length] == ',');
 	}
 	/* One write for all: "+cpu +memory +pids". */
@@ -478,7 +484,7 @@ int cgroup_kill(const char *dir)
 	if (hop_read_file(path, text, sizeof(text)) < 0)
 		return -1;
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		int rc = kill((pid_t)atoi(line), SIGKILL);
+		int rc = kill((pid_t)strtol(line, NULL, 10), SIGKILL);
 
 		hop_explain(rc, "kill(%s, SIGKILL)", line);
 		killed += rc == 0;

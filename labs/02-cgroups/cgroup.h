@@ -25,9 +25,9 @@ enum cgroup_mode { CGROUP_V1, CGROUP_V2, CGROUP_HYBRID };
 struct cgroup_hierarchy {
 	char controllers[128]; /* those asked for here: "memory" (v1), or
 				* "memory,cpu,pids" (v2: one tree for all) */
-	char mount[PATH_MAX]; /* /sys/fs/cgroup/memory, or /sys/fs/cgroup */
-	char own[PATH_MAX];   /* our own cgroup in it: "/process_api/42" */
-	int v2;		      /* 1 on the unified (v2) hierarchy */
+	char mount[PATH_MAX];  /* /sys/fs/cgroup/memory, or /sys/fs/cgroup */
+	char own[PATH_MAX];    /* our own cgroup in it: "/process_api/42" */
+	int v2;		       /* 1 on the unified (v2) hierarchy */
 };
 
 /* The most hierarchies one -g list may name. */

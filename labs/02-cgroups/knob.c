@@ -16,10 +16,16 @@
 
 /* The knobs whose values are bytes, in either version. */
 static const char *const byte_knobs[] = {
-	"memory.limit_in_bytes", "memory.soft_limit_in_bytes",
-	"memory.memsw.limit_in_bytes", "memory.kmem.limit_in_bytes",
-	"memory.max", "memory.high", "memory.low", "memory.min",
-	"memory.swap.max", NULL,
+	"memory.limit_in_bytes",
+	"memory.soft_limit_in_bytes",
+	"memory.memsw.limit_in_bytes",
+	"memory.kmem.limit_in_bytes",
+	"memory.max",
+	"memory.high",
+	"memory.low",
+	"memory.min",
+	"memory.swap.max",
+	NULL,
 };
 
 static int is_byte_knob(const char *knob)
@@ -61,8 +67,8 @@ int knob_parse_bytes(const char *text, long long *bytes)
 	return 0;
 bad:
 	return hop_refuse(_("bad size '%s' (use bytes, with K, M, G or T, or "
-			  "max)"),
-			text);
+			    "max)"),
+			  text);
 }
 
 long knob_shares_to_weight(long shares)
@@ -82,9 +88,21 @@ static int parse_long(const char *text, long low, long high, long *value)
 	errno = 0;
 	*value = strtol(text, &end, 10);
 	if (end == text || *end || errno || *value < low || *value > high) {
-		return hop_refuse(_("bad value '%s' (a whole number from %ld to "
-				  "%ld)"),
-				text, low, high);
+		return hop_refuse(
+			_("bad value '%s' (a whole number from %ld to "
+			  "%ld)"),
+			text, low, high);
+	}
+	return 0;
+}
+
+/* "QUOTA PERIOD" of cpu.max into its two words. */
+static int split_cpu_max(const char *text, char quota[32], char period[32])
+{
+	if (sscanf(text, "%31s %31s", quota, period) != 2) {
+		errno = EIO;
+		return hop_fail(_("cpu.max reads '%s', not \"QUOTA PERIOD\""),
+				text);
 	}
 	return 0;
 }
@@ -165,8 +183,8 @@ static int set_v1_name_on_v2(const char *dir, const char *knob,
 			return -1;
 		if (bytes >= 0 && (memory < 0 || bytes < memory)) {
 			return hop_refuse(_("memsw is memory plus swap: set "
-					  "memory.limit_in_bytes first, and "
-					  "not above this"));
+					    "memory.limit_in_bytes first, and "
+					    "not above this"));
 		}
 		format_bytes(bytes < 0 ? -1 : bytes - memory, 1, current,
 			     sizeof(current));
@@ -184,7 +202,8 @@ static int set_v1_name_on_v2(const char *dir, const char *knob,
 	/* cpu.cfs_quota_us or cpu.cfs_period_us: one half of cpu.max. */
 	if (read_knob(dir, "cpu.max", current, sizeof(current)) < 0)
 		return -1;
-	sscanf(current, "%31s %31s", quota, period);
+	if (split_cpu_max(current, quota, period) < 0)
+		return -1;
 	if (strcmp(knob, "cpu.cfs_quota_us") == 0) {
 		if (strcmp(value, "-1") == 0 || strcmp(value, "max") == 0)
 			snprintf(quota, sizeof(quota), "max");
@@ -210,7 +229,8 @@ static int set_v2_name_on_v1(const char *dir, const char *knob,
 	long long bytes, memory;
 	long number;
 
-	if (strcmp(knob, "memory.max") == 0 || strcmp(knob, "memory.low") == 0) {
+	if (strcmp(knob, "memory.max") == 0 ||
+	    strcmp(knob, "memory.low") == 0) {
 		const char *to = knob[7] == 'm' ? "memory.limit_in_bytes" :
 						  "memory.soft_limit_in_bytes";
 
@@ -228,7 +248,7 @@ static int set_v2_name_on_v1(const char *dir, const char *knob,
 			return -1;
 		if (bytes >= 0 && memory < 0) {
 			return hop_refuse(_("v1 limits memory plus swap: set "
-					  "memory.max first"));
+					    "memory.max first"));
 		}
 		format_bytes(bytes < 0 ? -1 : memory + bytes, 0, text,
 			     sizeof(text));
@@ -247,8 +267,8 @@ static int set_v2_name_on_v1(const char *dir, const char *knob,
 	 * checks the quota against the new one. */
 	if (sscanf(value, "%31s %31s", quota, period) < 1) {
 		return hop_refuse(_("bad value '%s' (cpu.max is \"QUOTA "
-				  "PERIOD\", QUOTA may be max)"),
-				value);
+				    "PERIOD\", QUOTA may be max)"),
+				  value);
 	}
 	if (*period) {
 		if (parse_long(period, 1000, 1000000, &number) < 0 ||
@@ -291,7 +311,7 @@ static const char *counterpart(const char *knob, int v2)
 }
 
 int knob_set(const struct cgroup_hierarchy *h, const char *dir,
-	     const char *knob, const char *value, char *note, size_t size)
+	     const char *knob, const char *value, char note[KNOB_NOTE_SIZE])
 {
 	char wrote[128], text[64];
 	long long bytes;
@@ -303,7 +323,8 @@ int knob_set(const struct cgroup_hierarchy *h, const char *dir,
 					       sizeof(wrote)) :
 			     set_v2_name_on_v1(dir, knob, value, wrote,
 					       sizeof(wrote));
-		snprintf(note, size, _("cgroup %s has no %s: wrote %s"),
+		snprintf(note, KNOB_NOTE_SIZE,
+			 _("cgroup %s has no %s: wrote %s"),
 			 h->v2 ? "v2" : "v1", knob, wrote);
 		return rc;
 	}
@@ -335,8 +356,9 @@ static int get_translated(const struct cgroup_hierarchy *h, const char *dir,
 		if (bytes == -2)
 			return -1;
 		if (memsw || swap_max) {
-			swap = read_bytes(dir, h->v2 ? "memory.swap.max" :
-					  "memory.memsw.limit_in_bytes");
+			swap = read_bytes(
+				dir, h->v2 ? "memory.swap.max" :
+					     "memory.memsw.limit_in_bytes");
 			if (swap == -2)
 				return -1;
 			/* v2 -> memsw = memory + swap; v1 -> swap = memsw - memory */
@@ -348,19 +370,21 @@ static int get_translated(const struct cgroup_hierarchy *h, const char *dir,
 		format_bytes(bytes, 1, value, size);
 		return 0;
 	}
-	if (strcmp(knob, "cpu.shares") == 0 || strcmp(knob, "cpu.weight") == 0) {
+	if (strcmp(knob, "cpu.shares") == 0 ||
+	    strcmp(knob, "cpu.weight") == 0) {
 		if (read_knob(dir, h->v2 ? "cpu.weight" : "cpu.shares", text,
 			      sizeof(text)) < 0)
 			return -1;
 		snprintf(value, size, "%ld",
-			 h->v2 ? knob_weight_to_shares(atol(text)) :
-				 knob_shares_to_weight(atol(text)));
+			 h->v2 ? knob_weight_to_shares(strtol(text, NULL, 10)) :
+				 knob_shares_to_weight(strtol(text, NULL, 10)));
 		return 0;
 	}
 	if (h->v2) {
 		if (read_knob(dir, "cpu.max", text, sizeof(text)) < 0)
 			return -1;
-		sscanf(text, "%31s %31s", quota, period);
+		if (split_cpu_max(text, quota, period) < 0)
+			return -1;
 		if (strcmp(knob, "cpu.cfs_period_us") == 0)
 			snprintf(value, size, "%s", period);
 		else
@@ -377,13 +401,14 @@ static int get_translated(const struct cgroup_hierarchy *h, const char *dir,
 }
 
 int knob_get(const struct cgroup_hierarchy *h, const char *dir,
-	     const char *knob, char *value, size_t size, char *note,
-	     size_t note_size)
+	     const char *knob, char *value, size_t size,
+	     char note[KNOB_NOTE_SIZE])
 {
 	note[0] = '\0';
 	if (counterpart(knob, h->v2)) {
-		snprintf(note, note_size, _("cgroup %s has no %s: read %s"),
-			 h->v2 ? "v2" : "v1", knob, counterpart(knob, h->v2));
+		snprintf(note, KNOB_NOTE_SIZE,
+			 _("cgroup %s has no %s: read %s"), h->v2 ? "v2" : "v1",
+			 knob, counterpart(knob, h->v2));
 		return get_translated(h, dir, knob, value, size);
 	}
 	return read_knob(dir, knob, value, size);

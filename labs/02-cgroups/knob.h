@@ -28,16 +28,19 @@ int knob_parse_bytes(const char *text, long long *bytes);
 long knob_shares_to_weight(long shares);
 long knob_weight_to_shares(long weight);
 
+/* Room for the one-line note knob_set() and knob_get() leave. */
+#define KNOB_NOTE_SIZE 256
+
 /* Write value to knob in the group whose directory is dir, on the hierarchy
  * h. If the knob belongs to the other cgroup version, the one-line note
  * says what was written instead ("" when nothing was translated). */
 int knob_set(const struct cgroup_hierarchy *h, const char *dir,
-	     const char *knob, const char *value, char *note, size_t size);
+	     const char *knob, const char *value, char note[KNOB_NOTE_SIZE]);
 
 /* Read knob into value (one line, no newline), translated back the same
  * way; note as for knob_set(). */
 int knob_get(const struct cgroup_hierarchy *h, const char *dir,
-	     const char *knob, char *value, size_t size, char *note,
-	     size_t note_size);
+	     const char *knob, char *value, size_t size,
+	     char note[KNOB_NOTE_SIZE]);
 
 #endif

@@ -74,8 +74,9 @@ static void split_group(char *arg, char **controllers, char **group)
 	char *colon = strchr(arg, ':');
 
 	if (!colon || colon == arg || !colon[1])
-		hop_die_plain(1, _("-g %s: expected CONTROLLERS:GROUP, e.g. "
-				   "memory,cpu:lab/demo"),
+		hop_die_plain(1,
+			      _("-g %s: expected CONTROLLERS:GROUP, e.g. "
+				"memory,cpu:lab/demo"),
 			      arg);
 	*colon = '\0';
 	*controllers = arg;
@@ -150,7 +151,8 @@ static int run_create_delete(const struct request *req, int create)
 static int run_set_get(const struct request *req, int set)
 {
 	struct cgroup_hierarchy hierarchies[CGROUP_MAX_HIERARCHIES], *h;
-	char *group, dir[PATH_MAX], value[4096], note[256], controller[32];
+	char *group, dir[PATH_MAX], value[4096], note[KNOB_NOTE_SIZE];
+	char controller[32];
 	char asked[256];
 
 	if (req->group_count != 1 || req->knob_count == 0)
@@ -163,8 +165,9 @@ static int run_set_get(const struct request *req, int set)
 		char *knob = req->knobs[i], *equals = strchr(knob, '=');
 
 		if (set != (equals != NULL))
-			hop_die_plain(1, set ? _("-r %s: expected KNOB=VALUE") :
-					       _("-r %s: expected KNOB"),
+			hop_die_plain(1,
+				      set ? _("-r %s: expected KNOB=VALUE") :
+					    _("-r %s: expected KNOB"),
 				      knob);
 		if (equals)
 			*equals = '\0';
@@ -175,8 +178,9 @@ static int run_set_get(const struct request *req, int set)
 			if (cgroup_has_controller(&hierarchies[j], controller))
 				h = &hierarchies[j];
 		if (!h)
-			hop_die_plain(1, _("knob %s: its controller '%s' is not "
-					   "in -g %s"),
+			hop_die_plain(1,
+				      _("knob %s: its controller '%s' is not "
+					"in -g %s"),
 				      knob, controller, asked);
 		if (cgroup_dir(h, group, dir, sizeof(dir)) < 0)
 			fail();
@@ -184,9 +188,8 @@ static int run_set_get(const struct request *req, int set)
 			hop_fail(_("group %s (%s)"), group, dir);
 			fail();
 		}
-		if (set ? knob_set(h, dir, knob, equals + 1, note, sizeof(note)) :
-			  knob_get(h, dir, knob, value, sizeof(value), note,
-				   sizeof(note)))
+		if (set ? knob_set(h, dir, knob, equals + 1, note) :
+			  knob_get(h, dir, knob, value, sizeof(value), note))
 			fail();
 		if (note[0])
 			fprintf(stderr, _("%s: note: %s\n"), hop_program, note);
@@ -212,7 +215,7 @@ static int run_exec(const struct request *req, char **command)
 	}
 	hop_explain_call("execvp(\"%s\", ...)", command[0]);
 	execvp(command[0], command);
-	hop_die(errno == ENOENT ? 127 : 126, "exec %s", command[0]);
+	hop_die(errno == ENOENT ? 127 : 126, _("exec %s"), command[0]);
 }
 
 /* "controllers:group": on v2, the controllers the group itself has. */
@@ -226,7 +229,8 @@ static int print_group(const char *group, void *data)
 		if (hop_read_file(path, list, sizeof(list)) >= 0) {
 			list[strcspn(list, "\n")] = '\0';
 			for (char *c = list; *c; c++)
-				*c = *c == ' ' ? ',' : *c;
+				if (*c == ' ')
+					*c = ',';
 			printf("%s:%s\n", *list ? list : "-", group);
 			return 0;
 		}
@@ -239,8 +243,8 @@ static int print_group(const char *group, void *data)
  * controllers (the v2 tree once), like lscgroup. */
 static int run_list(void)
 {
-	static const char *const controllers[] = { "cpu", "cpuset", "memory",
-						   "pids", "io", "blkio",
+	static const char *const controllers[] = { "cpu",  "cpuset", "memory",
+						   "pids", "io",     "blkio",
 						   NULL };
 	struct cgroup_hierarchy seen[8];
 	int count = 0;
@@ -276,7 +280,8 @@ static int parse_command_options(int argc, char **argv, struct request *req)
 		else if (c == 'r')
 			req->recursive = 1;
 		else if (c == ':')
-			hop_die_plain(1, _("option '-%c' needs a value"), optopt);
+			hop_die_plain(1, _("option '-%c' needs a value"),
+				      optopt);
 		else
 			hop_die_plain(1, _("%s: unknown option '-%c'"), argv[0],
 				      optopt);
@@ -306,7 +311,8 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout, 0);
 		case 'V': printf("%s %s\n", hop_program, HOP_VERSION); return 0;
 		default:
-			hop_warn_plain(_("unknown option '%s'"), argv[optind - 1]);
+			hop_warn_plain(_("unknown option '%s'"),
+				       argv[optind - 1]);
 			usage(stderr, 1);
 		}
 	}

@@ -91,7 +91,8 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout, 0);
 		case 'V': printf("%s %s\n", hop_program, HOP_VERSION); return 0;
 		default:
-			hop_warn_plain(_("unknown option '%s'"), argv[optind - 1]);
+			hop_warn_plain(_("unknown option '%s'"),
+				       argv[optind - 1]);
 			usage(stderr, 1);
 		}
 	}

@@ -55,12 +55,11 @@ static int mount_at(const char *source, const char *target, const char *type,
 	char names[160];
 	int rc = mount(source, target, type, flags, data);
 
-	hop_explain(rc, "mount(\"%s\", \"%s\", %s%s%s, %s, %s%s%s)", source,
-		    target, type ? "\"" : "", type ? type : "NULL",
-		    type ? "\"" : "",
-		    hop_flags_string(flags, ns_mount_flags, names,
-				     sizeof(names)),
-		    data ? "\"" : "", data ? data : "NULL", data ? "\"" : "");
+	hop_explain(
+		rc, "mount(\"%s\", \"%s\", %s%s%s, %s, %s%s%s)", source, target,
+		type ? "\"" : "", type ? type : "NULL", type ? "\"" : "",
+		hop_flags_string(flags, ns_mount_flags, names, sizeof(names)),
+		data ? "\"" : "", data ? data : "NULL", data ? "\"" : "");
 	if (rc < 0)
 		return hop_fail(_("mount %s on %s"), type ? type : source,
 				target);
@@ -109,12 +108,14 @@ static int mount_dev(const char *root)
 		const char *name;
 		unsigned major, minor;
 	} devices[] = {
-		{ "null", 1, 3 },    { "zero", 1, 5 }, { "full", 1, 7 },
-		{ "random", 1, 8 },  { "urandom", 1, 9 }, { "tty", 5, 0 },
+		{ "null", 1, 3 },   { "zero", 1, 5 },	 { "full", 1, 7 },
+		{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 	};
 	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" },     { "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+		{ "/proc/self/fd", "fd" },
+		{ "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" },
+		{ "/proc/self/fd/2", "stderr" },
 		{ "pts/ptmx", "ptmx" },
 	};
 	char dev[PATH_MAX], path[PATH_MAX + 16];

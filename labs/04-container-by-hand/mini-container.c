@@ -95,8 +95,16 @@ static _Noreturn void usage(FILE *out, int status)
 
 static void parse_options(int argc, char **argv, struct config *cfg)
 {
-	enum { OPT_ROOTFS = 256, OPT_NAME, OPT_HOST, OPT_MEM, OPT_CPUS,
-	       OPT_PIDS, OPT_IP, OPT_BRIDGE };
+	enum {
+		OPT_ROOTFS = 256,
+		OPT_NAME,
+		OPT_HOST,
+		OPT_MEM,
+		OPT_CPUS,
+		OPT_PIDS,
+		OPT_IP,
+		OPT_BRIDGE
+	};
 	static const struct option longs[] = {
 		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 		{ "name", required_argument, NULL, OPT_NAME },
@@ -136,7 +144,8 @@ static void parse_options(int argc, char **argv, struct config *cfg)
 				       argv[optind - 1]);
 			usage(stderr, 1);
 		default:
-			hop_warn_plain(_("unknown option '%s'"), argv[optind - 1]);
+			hop_warn_plain(_("unknown option '%s'"),
+				       argv[optind - 1]);
 			usage(stderr, 1);
 		}
 	}
@@ -153,17 +162,20 @@ static void check_network(struct config *cfg)
 
 	if (!cfg->bridge)
 		cfg->bridge = "hop0";
-	if (net_check_name(cfg->bridge) < 0 || net_parse_cidr(cfg->ip, &cidr) < 0)
+	if (net_check_name(cfg->bridge) < 0 ||
+	    net_parse_cidr(cfg->ip, &cidr) < 0)
 		hop_die_plain(1, "%s", hop_context());
 	if (cidr.prefix < 1 || cidr.prefix > 30)
-		hop_die_plain(1, _("--ip %s: the prefix must leave room for a "
-				   "gateway (1 to 30)"),
+		hop_die_plain(1,
+			      _("--ip %s: the prefix must leave room for a "
+				"gateway (1 to 30)"),
 			      cfg->ip);
 	mask = htonl(0xffffffffU << (32 - cidr.prefix));
 	gateway.s_addr = (cidr.address.s_addr & mask) | htonl(1);
 	if (gateway.s_addr == cidr.address.s_addr)
-		hop_die_plain(1, _("--ip %s is the gateway's address; use "
-				   "another"),
+		hop_die_plain(1,
+			      _("--ip %s is the gateway's address; use "
+				"another"),
 			      cfg->ip);
 	inet_ntop(AF_INET, &gateway, cfg->gateway, sizeof(cfg->gateway));
 	snprintf(cfg->bridge_cidr, sizeof(cfg->bridge_cidr), "%s/%d",
@@ -183,26 +195,30 @@ static void check_config(struct config *cfg)
 	if (rootfs_check(cfg->rootfs) < 0)
 		hop_die_context(1);
 	if (cfg->hostname && strlen(cfg->hostname) > HOST_NAME_MAX)
-		hop_die_plain(1, _("hostname is %zu bytes; the kernel allows %d"),
+		hop_die_plain(1,
+			      _("hostname is %zu bytes; the kernel allows %d"),
 			      strlen(cfg->hostname), HOST_NAME_MAX);
-	if (cfg->name && (strlen(cfg->name) > 40 || !*cfg->name ||
-			  strspn(cfg->name, "abcdefghijklmnopqrstuvwxyz"
-					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					    "0123456789_.-") !=
-				  strlen(cfg->name) ||
-			  cfg->name[0] == '.'))
-		hop_die_plain(1, _("bad name '%s' (letters, digits, _ . -; at "
-				   "most 40)"),
+	if (cfg->name &&
+	    (strlen(cfg->name) > 40 || !*cfg->name ||
+	     strspn(cfg->name, "abcdefghijklmnopqrstuvwxyz"
+			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			       "0123456789_.-") != strlen(cfg->name) ||
+	     cfg->name[0] == '.'))
+		hop_die_plain(1,
+			      _("bad name '%s' (letters, digits, _ . -; at "
+				"most 40)"),
 			      cfg->name);
 	if (cfg->memory && knob_parse_bytes(cfg->memory, &bytes) < 0)
 		hop_die_plain(1, "--memory: %s", hop_context());
 	if (cfg->cpus && (strtod(cfg->cpus, &end) < 0.01 || *end))
-		hop_die_plain(1, _("--cpus: bad value '%s' (a number of CPUs, "
-				   "at least 0.01)"),
+		hop_die_plain(1,
+			      _("--cpus: bad value '%s' (a number of CPUs, "
+				"at least 0.01)"),
 			      cfg->cpus);
 	if (cfg->pids && (strtol(cfg->pids, &end, 10) < 1 || *end))
-		hop_die_plain(1, _("--pids: bad value '%s' (a whole number, at "
-				   "least 1)"),
+		hop_die_plain(1,
+			      _("--pids: bad value '%s' (a whole number, at "
+				"least 1)"),
 			      cfg->pids);
 	if (cfg->ip)
 		check_network(cfg);
@@ -213,7 +229,8 @@ static void check_config(struct config *cfg)
 /* Step 2: the cgroup and its limits; the state file lists its dirs. */
 static int make_cgroup(struct container *ctr, const struct config *cfg)
 {
-	char dir[PATH_MAX], list[4 * PATH_MAX] = "", note[256], quota[64];
+	char dir[PATH_MAX], list[4 * PATH_MAX] = "", note[KNOB_NOTE_SIZE],
+				     quota[64];
 	const struct {
 		const char *knob, *value;
 	} limits[] = {
@@ -233,7 +250,9 @@ static int make_cgroup(struct container *ctr, const struct config *cfg)
 		if (cgroup_dir(&ctr->hierarchies[i], ctr->group, dir,
 			       sizeof(dir)) < 0)
 			return -1;
-		strcat(strcat(list, dir), "\n");
+		size_t used = strlen(list);
+
+		snprintf(list + used, sizeof(list) - used, "%s\n", dir);
 	}
 	/* Written first: if we are killed half-way, gc knows what to remove. */
 	if (state_write(ctr->state, "cgroups", list) < 0 ||
@@ -255,8 +274,8 @@ static int make_cgroup(struct container *ctr, const struct config *cfg)
 		if (cgroup_dir(h, ctr->group, dir, sizeof(dir)) < 0)
 			return -1;
 		hop_step(_("limit %s = %s"), limits[i].knob, limits[i].value);
-		if (knob_set(h, dir, limits[i].knob, limits[i].value, note,
-			     sizeof(note)) < 0 &&
+		if (knob_set(h, dir, limits[i].knob, limits[i].value, note) <
+			    0 &&
 		    strcmp(limits[i].knob, "memory.swap.max") != 0)
 			return -1; /* no swap accounting is fine */
 	}
@@ -317,8 +336,8 @@ static int prepare_child(struct container *ctr, const struct config *cfg,
 	hop_step(_("eth0 %s on bridge %s (%s), via %s"), cfg->ip, cfg->bridge,
 		 cfg->bridge_cidr, ctr->host_if);
 	if (net_bridge_up(cfg->bridge, cfg->bridge_cidr) < 0 ||
-	    net_attach(pid, cfg->bridge, ctr->host_if, cfg->ip,
-		       cfg->gateway) < 0) {
+	    net_attach(pid, cfg->bridge, ctr->host_if, cfg->ip, cfg->gateway) <
+		    0) {
 		ctr->host_if[0] = '\0'; /* attach removes what it made */
 		return -1;
 	}

@@ -121,7 +121,7 @@ static int owner_alive(const char *dir)
 	snprintf(path, sizeof(path), "%s/owner", dir);
 	if (hop_read_file(path, text, sizeof(text)) < 0)
 		return 0;
-	return kill((pid_t)atoi(text), 0) == 0 || errno == EPERM;
+	return kill((pid_t)strtol(text, NULL, 10), 0) == 0 || errno == EPERM;
 }
 
 int state_gc(void)
@@ -132,11 +132,13 @@ int state_gc(void)
 	int cleaned = 0;
 
 	if (!root)
-		return errno == ENOENT ? 0 : hop_fail(_("open %s"), state_root());
+		return errno == ENOENT ? 0 :
+					 hop_fail(_("open %s"), state_root());
 	while ((entry = readdir(root)) != NULL) {
 		if (entry->d_name[0] == '.')
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", state_root(), entry->d_name);
+		snprintf(dir, sizeof(dir), "%s/%s", state_root(),
+			 entry->d_name);
 		if (owner_alive(dir))
 			continue;
 		hop_step(_("clean up container %s: its owner is gone"),

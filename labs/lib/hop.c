@@ -35,7 +35,8 @@ void hop_init(const char *argv0)
 	setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
 }
 
-/* In parentheses: hop.h may make hop_fail a macro (see there). */
+/* In parentheses: hop.h may make hop_fail and hop_refuse macros (see
+ * there). */
 int(hop_fail)(const char *fmt, ...)
 {
 	int saved = errno;
@@ -49,7 +50,7 @@ int(hop_fail)(const char *fmt, ...)
 	return -1;
 }
 
-int hop_refuse(const char *fmt, ...)
+int(hop_refuse)(const char *fmt, ...)
 {
 	va_list ap;
 

@@ -39,17 +39,18 @@ void hop_init(const char *argv0);
 
 /* Record what was being done when a call failed; keeps errno; returns -1. */
 int hop_fail(const char *fmt, ...) HOP_PRINTF(1, 2);
-#ifdef __clang_analyzer__
-/* Tell clang's static analyzer (make check) what it cannot see from another
- * file: hop_fail() always returns -1, so "return hop_fail(...)" is a
- * failure path and no result is read after it. */
-#define hop_fail(...) (hop_fail(__VA_ARGS__), -1)
-#endif
 /* Refuse bad input: like hop_fail() with errno EINVAL, but marked, so the
  * program prints the context alone (the kernel was not asked). */
 int hop_refuse(const char *fmt, ...) HOP_PRINTF(1, 2);
 /* Was the last failure recorded by hop_refuse()? */
 int hop_refused(void);
+#ifdef __clang_analyzer__
+/* Tell clang's static analyzer (make check) what it cannot see from another
+ * file: these two always return -1, so "return hop_fail(...)" is a failure
+ * path and no result is read after it. */
+#define hop_fail(...)	(hop_fail(__VA_ARGS__), -1)
+#define hop_refuse(...) (hop_refuse(__VA_ARGS__), -1)
+#endif
 /* The context recorded by the last hop_fail(). */
 const char *hop_context(void);
 
