@@ -291,31 +291,13 @@ static int parse_command_options(int argc, char **argv, struct request *req)
 
 int main(int argc, char **argv)
 {
-	static const struct option longs[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "explain", no_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct request req = { 0 };
 	enum cgroup_mode mode;
-	int c, rest;
+	int rest;
 
 	hop_init(argv[0]);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+vxhV", longs, NULL)) != -1) {
-		switch (c) {
-		case 'v': hop_verbose = 1; break;
-		case 'x': hop_explain_calls = 1; break;
-		case 'h': usage(stdout, 0);
-		case 'V': printf("%s %s\n", hop_program, HOP_VERSION); return 0;
-		default:
-			hop_warn_plain(_("unknown option '%s'"),
-				       argv[optind - 1]);
-			usage(stderr, 1);
-		}
-	}
+	optind = hop_parse_common_options(argc, argv, usage, 1);
+
 	if (optind >= argc) {
 		hop_warn_plain(_("no command given"));
 		usage(stderr, 1);

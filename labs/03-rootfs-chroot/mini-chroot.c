@@ -12,7 +12,6 @@
  * a security boundary.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -43,31 +42,12 @@ static _Noreturn void usage(FILE *out, int status)
 
 int main(int argc, char **argv)
 {
-	static const struct option longs[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "explain", no_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static char *shell[] = { "/bin/sh", "-i", NULL };
 	char **command;
-	int c;
 
 	hop_init(argv[0]);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+vxhV", longs, NULL)) != -1) {
-		switch (c) {
-		case 'v': hop_verbose = 1; break;
-		case 'x': hop_explain_calls = 1; break;
-		case 'h': usage(stdout, 0);
-		case 'V': printf("%s %s\n", hop_program, HOP_VERSION); return 0;
-		default:
-			hop_warn_plain(_("unknown option '%s'"),
-				       argv[optind - 1]);
-			usage(stderr, EXIT_CANCELED);
-		}
-	}
+	optind = hop_parse_common_options(argc, argv, usage, EXIT_CANCELED);
+
 	if (optind >= argc) {
 		hop_warn_plain(_("no new root given"));
 		usage(stderr, EXIT_CANCELED);

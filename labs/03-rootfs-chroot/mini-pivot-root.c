@@ -17,7 +17,6 @@
  * runc's libcontainer/rootfs_linux.go for the real thing.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,33 +68,15 @@ static _Noreturn void run_child(const char *root, char **command)
 
 int main(int argc, char **argv)
 {
-	static const struct option longs[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "explain", no_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static char *shell[] = { "/bin/sh", NULL };
 	const char *root;
 	char **command;
-	int c, status;
+	int status;
 	pid_t pid;
 
 	hop_init(argv[0]);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+vxhV", longs, NULL)) != -1) {
-		switch (c) {
-		case 'v': hop_verbose = 1; break;
-		case 'x': hop_explain_calls = 1; break;
-		case 'h': usage(stdout, 0);
-		case 'V': printf("%s %s\n", hop_program, HOP_VERSION); return 0;
-		default:
-			hop_warn_plain(_("unknown option '%s'"),
-				       argv[optind - 1]);
-			usage(stderr, 1);
-		}
-	}
+	optind = hop_parse_common_options(argc, argv, usage, 1);
+
 	if (optind >= argc) {
 		hop_warn_plain(_("no new root given"));
 		usage(stderr, 1);

@@ -3,12 +3,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#ifndef HOP_VERSION
+#define HOP_VERSION "0"
+#endif
 
 #ifndef HOP_LOCALEDIR
 #define HOP_LOCALEDIR "/usr/share/locale"
@@ -37,6 +42,37 @@ void hop_init(const char *argv0)
 
 /* In parentheses: hop.h may make hop_fail and hop_refuse macros (see
  * there). */
+int hop_parse_common_options(int argc, char **argv,
+			     void (*usage)(FILE *out, int status),
+			     int bad_status)
+{
+	static const struct option longs[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "explain", no_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0; /* we name the bad option ourselves, with our short name */
+	/* '+': stop at the first non-option, so COMMAND keeps its options. */
+	while ((c = getopt_long(argc, argv, "+vxhV", longs, NULL)) != -1) {
+		switch (c) {
+		case 'v': hop_verbose = 1; break;
+		case 'x': hop_explain_calls = 1; break;
+		case 'h': usage(stdout, 0); exit(0);
+		case 'V': printf("%s %s\n", hop_program, HOP_VERSION); exit(0);
+		default:
+			hop_warn_plain(_("unknown option '%s'"),
+				       argv[optind - 1]);
+			usage(stderr, bad_status);
+			exit(bad_status);
+		}
+	}
+	return optind;
+}
+
 int(hop_fail)(const char *fmt, ...)
 {
 	int saved = errno;

@@ -13,6 +13,7 @@
 
 #include <libintl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define _(msgid)  gettext(msgid)
@@ -33,6 +34,14 @@ struct hop_flag {
 	unsigned long value;
 	const char *name;
 };
+
+/* For programs whose only options are -v, -x, -h and -V: parse them (up
+ * to the first word that is not an option) and return the index of that
+ * word. -h calls usage(stdout, 0); -V prints the version and exits 0; an
+ * unknown option is named and usage(stderr, bad_status) is called. */
+int hop_parse_common_options(int argc, char **argv,
+			     void (*usage)(FILE *out, int status),
+			     int bad_status);
 
 /* Set the program name and the message catalogue (gettext). */
 void hop_init(const char *argv0);
