@@ -102,7 +102,7 @@ same_as_unshare() {
 	requires userns
 	local bin pid
 	bin=$HOP_NOBODY_BIN
-	run -0 as_nobody "$bin/mini-unshare" -r probe ids
+	run -0 as_nobody "$bin/mini-unshare" -r "$bin/probe" ids
 	assert_line --regexp '^uid 0 0$'
 	assert_line --regexp '^uid_map +0 +65534 +1$'
 	# The kernel's view from outside: the same process is uid 65534.

@@ -21,21 +21,26 @@ setup() {
 
 teardown() {
 	cgroup_cleanup "$G"
+	# The session that "v2, from a cgroup that holds processes" makes.
+	if [ -n "${FAKE_SESSION:-}" ]; then
+		find /sys/fs/cgroup/hop/"$G" -depth -type d -exec rmdir {} + 2>/dev/null || true
+		rmdir /sys/fs/cgroup/hop "$FAKE_SESSION" 2>/dev/null || true
+	fi
 }
 
 # A memory group with LIMIT and no swap, so going over it means the OOM killer.
 memory_group() {
 	mini-cgroup create -g "memory:$G/$1"
 	mini-cgroup set -r "memory.max=$2" -g "memory:$G/$1" 2>/dev/null
-	if [ -e "$(own_cgroup_dir memory)/$G/$1/memory.swap.max" ] ||
-		[ -e "$(own_cgroup_dir memory)/$G/$1/memory.memsw.limit_in_bytes" ]; then
+	if [ -e "$(base_cgroup_dir memory)/$G/$1/memory.swap.max" ] ||
+		[ -e "$(base_cgroup_dir memory)/$G/$1/memory.memsw.limit_in_bytes" ]; then
 		mini-cgroup set -r memory.swap.max=0 -g "memory:$G/$1" 2>/dev/null
 	fi
 }
 
 oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	local dir
-	dir=$(own_cgroup_dir memory)/$G/$1
+	dir=$(base_cgroup_dir memory)/$G/$1
 	if [ "$V2" = 1 ]; then
 		awk '$1 == "oom_kill" { print $2 }' "$dir/memory.events"
 	else
@@ -51,7 +56,7 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 @test "create: the directory appears in every hierarchy asked for, delete removes it" {
 	run -0 mini-cgroup create -g memory,cpu,pids:$G/demo
 	for controller in memory cpu pids; do
-		assert_dir_exists "$(own_cgroup_dir $controller)/$G/demo"
+		assert_dir_exists "$(base_cgroup_dir $controller)/$G/demo"
 	done
 	run -0 mini-cgroup list
 	# v1: one line per hierarchy; v2: one line, with the group's controllers.
@@ -59,26 +64,100 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	assert_line --regexp "^([a-z,]*,)?pids(,[a-z,]*)?:$G/demo\$"
 	run -0 mini-cgroup delete -r -g memory,cpu,pids:$G
 	for controller in memory cpu pids; do
-		assert_dir_not_exists "$(own_cgroup_dir $controller)/$G"
+		assert_dir_not_exists "$(base_cgroup_dir $controller)/$G"
 	done
 }
 
 @test "create: on v2 the parents hand the controllers down (subtree_control)" {
 	requires cgroup_v2
 	run -0 mini-cgroup create -g memory,cpu,pids:$G/a/b
-	run -0 cat "$(own_cgroup_dir memory)/$G/a/cgroup.subtree_control"
+	run -0 cat "$(base_cgroup_dir memory)/$G/a/cgroup.subtree_control"
 	assert_output --regexp 'cpu'
 	assert_output --regexp 'memory'
 	assert_output --regexp 'pids'
-	run -0 cat "$(own_cgroup_dir memory)/$G/a/b/cgroup.controllers"
+	run -0 cat "$(base_cgroup_dir memory)/$G/a/b/cgroup.controllers"
 	assert_output --regexp 'memory'
 }
 
 @test "-x shows each directory made and each file written" {
 	run -0 --separate-stderr mini-cgroup -x create -g memory:$G/x
-	[[ $stderr == *"mkdir(\"$(own_cgroup_dir memory)/$G/x\", 0755) = 0"* ]]
+	[[ $stderr == *"mkdir(\"$(base_cgroup_dir memory)/$G/x\", 0755) = 0"* ]]
 	run -0 --separate-stderr mini-cgroup -x set -r $MEM_LIMIT=50M -g memory:$G/x
-	[[ $stderr == *"write(\"$(own_cgroup_dir memory)/$G/x/$MEM_LIMIT\", \"52428800\") = 8"* ]]
+	[[ $stderr == *"write(\"$(base_cgroup_dir memory)/$G/x/$MEM_LIMIT\", \"52428800\") = 8"* ]]
+}
+
+@test "create, then exec in a later command: the group is still there and the command runs in it" {
+	local rel
+	run -0 mini-cgroup create -g memory,pids:$G/keep
+	# A systemd that reloads its units does not take our groups away.
+	if [ "$(cat /proc/1/comm)" = systemd ]; then
+		systemctl daemon-reload
+	fi
+	rel=$(base_cgroup_rel memory)
+	rel=${rel:+/$rel}/$G/keep
+	assert_dir_exists "$(base_cgroup_dir memory)/$G/keep"
+	# The kernel's own record of where the command ran.
+	run -0 mini-cgroup exec -g memory,pids:$G/keep -- cat /proc/self/cgroup
+	assert_line --regexp "^[0-9]+:([a-z_,]*,)?memory(,[a-z_,]*)?:$rel\$|^0::$rel\$"
+	run -0 mini-cgroup delete -r -g memory,pids:$G
+	assert_dir_not_exists "$(base_cgroup_dir memory)/$G"
+}
+
+@test "v2, from a cgroup that holds processes (a login session): groups go to /sys/fs/cgroup/hop, that cgroup is not touched" {
+	requires cgroup_v2
+	local own
+	own=$(own_cgroup memory)
+	[ -z "${own#* }" ] || skip "our own cgroup is not the root: the systemd lane tests the real session"
+	FAKE_SESSION=/sys/fs/cgroup/hop-test-session.scope
+	mkdir "$FAKE_SESSION"
+	# As systemd does at the root: hand memory and pids down.
+	echo "+memory +pids" >/sys/fs/cgroup/cgroup.subtree_control
+	# A shell in that cgroup, as logind puts a login shell in session-N.scope.
+	in_session() {
+		bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' - "$FAKE_SESSION" "$@"
+	}
+	run -0 in_session mini-cgroup where
+	assert_output "v2 /sys/fs/cgroup/hop"
+	run in_session "$HOP_TOP/tools/doctor"
+	assert_line --regexp '^cgroup placement +ok +/sys/fs/cgroup/hop: our cgroup /hop-test-session.scope holds processes'
+	run -0 in_session mini-cgroup create -g memory,pids:$G/s
+	assert_dir_exists /sys/fs/cgroup/hop/$G/s
+	run -0 cat /sys/fs/cgroup/hop/cgroup.subtree_control
+	assert_output --regexp 'memory'
+	run -0 in_session mini-cgroup set -r memory.max=50M -g memory:$G/s
+	assert_equal "$(cat /sys/fs/cgroup/hop/$G/s/memory.max)" 52428800
+	# Nothing made or enabled in the session's own cgroup.
+	run -0 find "$FAKE_SESSION" -mindepth 1 -type d
+	assert_output ""
+	assert_equal "$(cat "$FAKE_SESSION/cgroup.subtree_control")" ""
+	run -0 in_session mini-cgroup list
+	assert_line "memory,pids:$G/s"
+	# The last group out takes the base with it.
+	run -0 in_session mini-cgroup delete -r -g memory,pids:$G
+	assert_dir_not_exists /sys/fs/cgroup/hop
+	rmdir "$FAKE_SESSION"
+}
+
+@test "systemd login session: our groups go to /sys/fs/cgroup/hop, not into the session's scope" {
+	requires systemd_session
+	local own
+	own=$(own_cgroup memory)
+	own=${own#* }
+	run -0 mini-cgroup where
+	assert_output "v2 /sys/fs/cgroup/hop"
+	run "$HOP_TOP/tools/doctor"
+	assert_line --regexp '^cgroup placement +ok +/sys/fs/cgroup/hop: our cgroup /user.slice/.*session-[^ ]+.scope holds processes'
+	run -0 mini-cgroup create -g memory,cpu,pids:$G/sess
+	assert_dir_exists /sys/fs/cgroup/hop/$G/sess
+	run -0 find "/sys/fs/cgroup$own" -mindepth 1 -type d
+	assert_output ""
+	assert_equal "$(cat "/sys/fs/cgroup$own/cgroup.subtree_control")" ""
+	systemctl daemon-reload
+	assert_dir_exists /sys/fs/cgroup/hop/$G/sess
+	run -0 mini-cgroup delete -r -g memory,cpu,pids:$G
+	assert_dir_not_exists /sys/fs/cgroup/hop
+	run -0 systemctl --failed --no-legend
+	assert_output ""
 }
 
 @test "delete: a group with a process in it is refused and stays" {
@@ -86,11 +165,11 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	mini-cgroup create -g pids:$G/busy
 	mini-cgroup exec -g pids:$G/busy -- probe sleep 30 3>&- &
 	pid=$!
-	wait_until "grep -qx $pid $(own_cgroup_dir pids)/$G/busy/cgroup.procs"
+	wait_until "grep -qx $pid $(base_cgroup_dir pids)/$G/busy/cgroup.procs"
 	run -1 mini-cgroup delete -g pids:$G/busy
 	assert_line --index 0 --regexp "^mini-cgroup: remove .*/$G/busy: it still holds 1 process\(es\): Device or resource busy$"
 	assert_line --index 1 --partial "hint:"
-	assert_dir_exists "$(own_cgroup_dir pids)/$G/busy"
+	assert_dir_exists "$(base_cgroup_dir pids)/$G/busy"
 	kill "$pid"
 	wait "$pid" || status=$?
 	run -0 mini-cgroup delete -r -g pids:$G
@@ -99,7 +178,7 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 @test "libcgroup: cgget reads back what mini-cgroup wrote" {
 	requires cmd:cgget
 	local rel
-	rel=$(own_cgroup_rel memory)
+	rel=$(base_cgroup_rel memory)
 	mini-cgroup create -g memory:$G/ours
 	mini-cgroup set -r $MEM_LIMIT=48M -g memory:$G/ours
 	run -0 cgget -n -v -r $MEM_LIMIT "${rel:+$rel/}$G/ours"
@@ -110,7 +189,7 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 @test "libcgroup: mini-cgroup reads back what cgcreate and cgset made" {
 	requires cmd:cgcreate
 	local rel
-	rel=$(own_cgroup_rel memory)
+	rel=$(base_cgroup_rel memory)
 	mini-cgroup create -g memory:$G # the parent is ours, so cgcreate makes only the child
 	run -0 cgcreate -g "memory:${rel:+$rel/}$G/theirs"
 	run -0 cgset -r $MEM_LIMIT=64M "${rel:+$rel/}$G/theirs"
@@ -143,7 +222,7 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	run -0 awk '{ r = $2 / $4; print (r > 0.1 && r < 0.35) ? "ok" : "ratio " r }' <<<"$output"
 	assert_output ok
 	run -0 awk '$1 == "nr_throttled" { print ($2 > 0) ? "throttled" : "not throttled" }' \
-		"$(own_cgroup_dir cpu)/$G/slow/cpu.stat"
+		"$(base_cgroup_dir cpu)/$G/slow/cpu.stat"
 	assert_output throttled
 }
 
@@ -177,17 +256,17 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	run -0 mini-cgroup set -r memory.limit_in_bytes=100000000 -g memory:$G/seed
 	run -0 mini-cgroup set -r cpu.shares=512 -r cpu.cfs_period_us=1000000 -r cpu.cfs_quota_us=2000000 -g cpu:$G/seed
 	# The kernel rounds a byte limit down to whole pages.
-	run -0 cat "$(own_cgroup_dir memory)/$G/seed/$MEM_LIMIT"
+	run -0 cat "$(base_cgroup_dir memory)/$G/seed/$MEM_LIMIT"
 	assert_output 99999744
 	if [ "$V2" = 1 ]; then
-		run -0 cat "$(own_cgroup_dir cpu)/$G/seed/cpu.weight"
+		run -0 cat "$(base_cgroup_dir cpu)/$G/seed/cpu.weight"
 		assert_output 20
-		run -0 cat "$(own_cgroup_dir cpu)/$G/seed/cpu.max"
+		run -0 cat "$(base_cgroup_dir cpu)/$G/seed/cpu.max"
 		assert_output "2000000 1000000"
 	else
-		run -0 cat "$(own_cgroup_dir cpu)/$G/seed/cpu.shares"
+		run -0 cat "$(base_cgroup_dir cpu)/$G/seed/cpu.shares"
 		assert_output 512
-		run -0 cat "$(own_cgroup_dir cpu)/$G/seed/cpu.cfs_quota_us"
+		run -0 cat "$(base_cgroup_dir cpu)/$G/seed/cpu.cfs_quota_us"
 		assert_output 2000000
 	fi
 }
@@ -197,11 +276,11 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	if [ "$V2" = 1 ]; then
 		run -0 mini-cgroup set -r memory.limit_in_bytes=100M -g memory:$G/t
 		assert_output "mini-cgroup: note: cgroup v2 has no memory.limit_in_bytes: wrote memory.max 104857600"
-		run -0 cat "$(own_cgroup_dir memory)/$G/t/memory.max"
+		run -0 cat "$(base_cgroup_dir memory)/$G/t/memory.max"
 	else
 		run -0 mini-cgroup set -r memory.max=100M -g memory:$G/t
 		assert_output "mini-cgroup: note: cgroup v1 has no memory.max: wrote memory.limit_in_bytes 104857600"
-		run -0 cat "$(own_cgroup_dir memory)/$G/t/memory.limit_in_bytes"
+		run -0 cat "$(base_cgroup_dir memory)/$G/t/memory.limit_in_bytes"
 	fi
 	assert_output 104857600
 	run -0 --separate-stderr mini-cgroup get -r cpu.max -g cpu:$G/t
@@ -211,11 +290,11 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	# runc's conversion: weight = 1 + (shares - 2) * 9999 / 262142.
 	if [ "$V2" = 1 ]; then
 		run -0 mini-cgroup set -r cpu.shares=1024 -g cpu:$G/t
-		run -0 cat "$(own_cgroup_dir cpu)/$G/t/cpu.weight"
+		run -0 cat "$(base_cgroup_dir cpu)/$G/t/cpu.weight"
 		assert_output 39
 	else
 		run -0 mini-cgroup set -r cpu.weight=100 -g cpu:$G/t
-		run -0 cat "$(own_cgroup_dir cpu)/$G/t/cpu.shares"
+		run -0 cat "$(base_cgroup_dir cpu)/$G/t/cpu.shares"
 		assert_output 2597
 	fi
 }
@@ -224,16 +303,16 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	run -1 mini-cgroup create -g nosuchctl:$G/x
 	assert_line --index 0 "mini-cgroup: no cgroup hierarchy has the 'nosuchctl' controller: No such file or directory"
 	run -1 mini-cgroup create -g memory:../escape
-	assert_output --partial "'..' would leave your own cgroup"
+	assert_output --partial "'..' would leave our base"
 	run -1 mini-cgroup create -g memory:/abs
-	assert_output --partial "paths are relative to your own cgroup"
+	assert_output --partial "paths are relative to our base (mini-cgroup where)"
 	run -1 mini-cgroup get -r memory.max -g memory:$G/nosuch
 	assert_output --regexp "^mini-cgroup: group $G/nosuch \(.*\): No such file or directory$"
 	run -1 mini-cgroup delete -g memory:$G/nosuch
 	assert_output --partial "No such file or directory"
 	for controller in memory cpu pids; do
-		assert_dir_not_exists "$(own_cgroup_dir $controller)/$G"
-		assert_dir_not_exists "$(dirname "$(own_cgroup_dir $controller)")/escape"
+		assert_dir_not_exists "$(base_cgroup_dir $controller)/$G"
+		assert_dir_not_exists "$(dirname "$(base_cgroup_dir $controller)")/escape"
 	done
 	mini-cgroup create -g memory:$G/k
 	run -1 mini-cgroup set -r memory.nosuch=1 -g memory:$G/k

@@ -62,17 +62,17 @@ container_pid() {
 	mini-container --rootfs "$ROOT" --name t --memory 50M --cpus 0.5 --pids 64 \
 		-- /bin/probe sleep 30 3>&- &
 	pid=$(container_pid)
-	dir=$(own_cgroup_dir pids)/hop-t
+	dir=$(base_cgroup_dir pids)/hop-t
 	wait_until "grep -qx $pid $dir/cgroup.procs"
 	assert_equal "$(cat "$dir/pids.max")" 64
 	if [ "$(cgroup_mode)" = v2 ]; then
-		assert_equal "$(cat "$(own_cgroup_dir memory)/hop-t/memory.max")" 52428800
-		assert_equal "$(cat "$(own_cgroup_dir cpu)/hop-t/cpu.max")" "50000 100000"
+		assert_equal "$(cat "$(base_cgroup_dir memory)/hop-t/memory.max")" 52428800
+		assert_equal "$(cat "$(base_cgroup_dir cpu)/hop-t/cpu.max")" "50000 100000"
 	else
-		assert_equal "$(cat "$(own_cgroup_dir memory)/hop-t/memory.limit_in_bytes")" 52428800
-		assert_equal "$(cat "$(own_cgroup_dir cpu)/hop-t/cpu.cfs_quota_us")" 50000
+		assert_equal "$(cat "$(base_cgroup_dir memory)/hop-t/memory.limit_in_bytes")" 52428800
+		assert_equal "$(cat "$(base_cgroup_dir cpu)/hop-t/cpu.cfs_quota_us")" 50000
 	fi
-	grep -qx "$pid" "$(own_cgroup_dir memory)/hop-t/cgroup.procs"
+	grep -qx "$pid" "$(base_cgroup_dir memory)/hop-t/cgroup.procs"
 	# Inside, its cgroup namespace makes that group look like the root.
 	kill -TERM "$pid"
 }
@@ -107,7 +107,7 @@ container_pid() {
 	wait "$ctr" || status=$?
 	assert_equal "$status" 137
 	for c in memory cpu pids; do
-		assert_dir_not_exists "$(own_cgroup_dir $c)/hop-t"
+		assert_dir_not_exists "$(base_cgroup_dir $c)/hop-t"
 	done
 	assert_dir_not_exists "$HOP_STATE_DIR/t"
 	run -1 pgrep -f "probe sleep 30"
@@ -123,11 +123,11 @@ container_pid() {
 	assert_equal "$status" 137
 	# The container died with it (PR_SET_PDEATHSIG); its group and state stay.
 	wait_until "! pgrep -f 'probe sleep 30' >/dev/null"
-	assert_dir_exists "$(own_cgroup_dir pids)/hop-t"
+	assert_dir_exists "$(base_cgroup_dir pids)/hop-t"
 	assert_dir_exists "$HOP_STATE_DIR/t"
 	run -0 mini-container -v gc
 	assert_output --partial "clean up container t: its owner is gone"
-	assert_dir_not_exists "$(own_cgroup_dir pids)/hop-t"
+	assert_dir_not_exists "$(base_cgroup_dir pids)/hop-t"
 	assert_dir_not_exists "$HOP_STATE_DIR/t"
 }
 
@@ -176,7 +176,7 @@ container_pid() {
 @test "the sources' one-liner with the real tools, made to work, does the same" {
 	requires cmd:cgcreate cmd:cgexec
 	local mem cpu
-	mem=$(own_cgroup_rel memory) cpu=$(own_cgroup_rel cpu)
+	mem=$(base_cgroup_rel memory) cpu=$(base_cgroup_rel cpu)
 	# libcgroup one controller at a time, each at its own path.
 	cgcreate -g "memory:${mem:+$mem/}hop-seed" -g "cpu:${cpu:+$cpu/}hop-seed"
 	cgset -r memory.limit_in_bytes=100000000 "${mem:+$mem/}hop-seed" 2>/dev/null ||

@@ -2,7 +2,8 @@
 #
 # requires WHAT...   skip the test, with the reason, unless the machine has
 #                    it (like kselftest's KSFT_SKIP): root, userns, timens,
-#                    cgroup_v1, cgroup_v2, controller:NAME, cmd:NAME
+#                    cgroup_v1, cgroup_v2, systemd_session, controller:NAME,
+#                    cmd:NAME
 # as_nobody CMD...   run CMD as uid/gid 65534 with no extra groups
 # make_nobody_bin    a copy of build/bin that uid 65534 can run (the clone
 #                    may live under a directory only root can enter)
@@ -54,6 +55,14 @@ requires() {
 			;;
 		cgroup_v1)
 			[ "$(cgroup_mode)" != v2 ] || skip "needs cgroup v1 controllers (runs on a hybrid host)"
+			;;
+		systemd_session)
+			# A student's shell: systemd is PID 1, logind put us in
+			# a session scope (e.g. user.slice/user-0.slice/session-3.scope).
+			if [ "$(cat /proc/1/comm)" != systemd ] ||
+				! grep -Eq '^0::/user\.slice/.*/session-[^/]+\.scope$' /proc/self/cgroup; then
+				skip "needs a systemd login session (runs in make test-systemd)"
+			fi
 			;;
 		controller:*)
 			grep -qw "^${need#controller:}" /proc/cgroups ||
@@ -117,18 +126,32 @@ own_cgroup() {
 	echo "$mount $own"
 }
 
-# The directory of our own cgroup for CONTROLLER.
-own_cgroup_dir() {
-	local where
+# Where our programs make groups for CONTROLLER, as "MOUNT BASE": our own
+# cgroup, except on cgroup v2 below the root (a systemd login session),
+# where a cgroup that holds processes cannot hand controllers down: there
+# it is /hop at the top of the tree (labs/02-cgroups/cgroup.h).
+base_cgroup() {
+	local where mount own
 	where=$(own_cgroup "$1") || return 1
+	mount=${where%% *} own=${where#* }
+	if [ -n "$own" ] && [ "$(stat -f -c %T "$mount")" = cgroup2fs ]; then
+		own=/hop
+	fi
+	echo "$mount $own"
+}
+
+# The directory beneath which our groups for CONTROLLER are made.
+base_cgroup_dir() {
+	local where
+	where=$(base_cgroup "$1") || return 1
 	echo "${where% *}${where#* }"
 }
 
-# Our own cgroup for CONTROLLER as libcgroup names groups: relative to the
-# hierarchy's root, no leading slash ("" at the root).
-own_cgroup_rel() {
+# That base as libcgroup names groups: relative to the hierarchy's root, no
+# leading slash ("" at the root).
+base_cgroup_rel() {
 	local where
-	where=$(own_cgroup "$1") || return 1
+	where=$(base_cgroup "$1") || return 1
 	where=${where#* }
 	echo "${where#/}"
 }
@@ -138,7 +161,7 @@ own_cgroup_rel() {
 cgroup_cleanup() {
 	local name=$1 controller dir
 	for controller in cpu cpuset memory pids; do
-		dir=$(own_cgroup_dir "$controller") || continue
+		dir=$(base_cgroup_dir "$controller") || continue
 		[ -d "$dir/$name" ] || continue
 		find "$dir/$name" -depth -type d -exec rmdir {} + 2>/dev/null || true
 	done

@@ -1,5 +1,5 @@
 /* cgroup.c - find hierarchies, make, join, remove and walk groups beneath
- * our own cgroup. See cgroup.h for the contract. */
+ * our base. See cgroup.h for the contract and where the base is. */
 #include "02-cgroups/cgroup.h"
 
 #include <dirent.h>
@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "lib/hop.h"
@@ -143,14 +145,26 @@ static int find_own(const char *controller, struct cgroup_hierarchy *h)
 	return 0;
 }
 
+/* Where our groups go. A v2 cgroup below the root holds processes (ours
+ * at least), so it cannot give controllers to children: there we use a
+ * directory of our own at the top, which no systemd unit owns. */
+static void choose_base(struct cgroup_hierarchy *h)
+{
+	h->top = h->v2 && h->own[0] != '\0';
+	snprintf(h->base, sizeof(h->base), "%s",
+		 h->top ? "/" CGROUP_TOP_BASE : h->own);
+}
+
 int cgroup_find(const char *controller, struct cgroup_hierarchy *hierarchy)
 {
 	memset(hierarchy, 0, sizeof(*hierarchy));
 	snprintf(hierarchy->controllers, sizeof(hierarchy->controllers), "%s",
 		 controller);
-	if (find_mount(controller, hierarchy) < 0)
+	if (find_mount(controller, hierarchy) < 0 ||
+	    find_own(controller, hierarchy) < 0)
 		return -1;
-	return find_own(controller, hierarchy);
+	choose_base(hierarchy);
+	return 0;
 }
 
 int cgroup_find_all(const char *controllers,
@@ -209,8 +223,8 @@ int cgroup_check_group(const char *group)
 		return hop_refuse(_("empty group path"));
 	if (group[0] == '/')
 		return hop_refuse(
-			_("group '%s': paths are relative to your own "
-			  "cgroup, drop the leading '/'"),
+			_("group '%s': paths are relative to our base "
+			  "(mini-cgroup where), drop the leading '/'"),
 			group);
 	if (strlen(group) >= sizeof(copy) - 1)
 		return hop_refuse(_("group path too long"));
@@ -218,8 +232,8 @@ int cgroup_check_group(const char *group)
 	for (char *part = strtok_r(copy, "/", &save); part;
 	     part = strtok_r(NULL, "/", &save)) {
 		if (strcmp(part, ".") == 0 || strcmp(part, "..") == 0)
-			return hop_refuse(_("group '%s': '%s' would leave your "
-					    "own cgroup; groups are made only "
+			return hop_refuse(_("group '%s': '%s' would leave our "
+					    "base; groups are made only "
 					    "beneath it"),
 					  group, part);
 	}
@@ -230,7 +244,7 @@ int cgroup_dir(const struct cgroup_hierarchy *hierarchy, const char *group,
 	       char *dir, size_t size)
 {
 	int n = snprintf(dir, size, "%s%s%s%s", hierarchy->mount,
-			 hierarchy->own, *group ? "/" : "", group);
+			 hierarchy->base, *group ? "/" : "", group);
 
 	if (n < 0 || (size_t)n >= size) {
 		errno = ENAMETOOLONG;
@@ -283,12 +297,59 @@ static int enable_controllers(const char *dir, const char *controllers)
 	return *change ? hop_write_file(path, change) : 0;
 }
 
+static void remember(struct made *made, const char *dir)
+{
+	if (made->count < 32)
+		snprintf(made->dirs[made->count++], PATH_MAX, "%s", dir);
+}
+
+/* Our base at the top of a v2 tree: the root must already hand each of our
+ * controllers down (systemd decides that; we only read the root's files),
+ * and the base is made if it is not there yet. */
+static int make_top_base(const struct cgroup_hierarchy *h, struct made *made)
+{
+	char path[PATH_MAX + 32], root[512], base[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", h->mount);
+	if (hop_read_file(path, root, sizeof(root)) < 0)
+		return -1;
+	root[strcspn(root, "\n")] = '\0';
+	for (char *c = root; *c; c++)
+		if (*c == ' ')
+			*c = ',';
+	for (const char *c = h->controllers; *c;) {
+		size_t length = strcspn(c, ",");
+		char name[32];
+
+		snprintf(name, sizeof(name), "%.*s", (int)length, c);
+		if (!has_word(root, name)) {
+			errno = EOPNOTSUPP;
+			return hop_fail(_("the root cgroup does not hand the "
+					  "'%s' controller down (%s: '%s')"),
+					name, path, root);
+		}
+		c += length + (c[length] == ',');
+	}
+	if (cgroup_dir(h, "", base, sizeof(base)) < 0)
+		return -1;
+	int rc = mkdir(base, 0755);
+
+	hop_explain(rc, "mkdir(\"%s\", 0755)", base);
+	if (rc == 0)
+		remember(made, base);
+	else if (errno != EEXIST)
+		return hop_fail(_("mkdir %s"), base);
+	return 0;
+}
+
 static int create_one(const struct cgroup_hierarchy *h, const char *group,
 		      struct made *made)
 {
 	char dir[PATH_MAX];
 	size_t at;
 
+	if (h->top && make_top_base(h, made) < 0)
+		return -1;
 	if (cgroup_dir(h, "", dir, sizeof(dir)) < 0)
 		return -1;
 	at = strlen(dir);
@@ -309,10 +370,9 @@ static int create_one(const struct cgroup_hierarchy *h, const char *group,
 		int rc = mkdir(dir, 0755);
 
 		hop_explain(rc, "mkdir(\"%s\", 0755)", dir);
-		if (rc == 0 && made->count < 32)
-			snprintf(made->dirs[made->count++], PATH_MAX, "%s",
-				 dir);
-		else if (rc < 0 && errno != EEXIST)
+		if (rc == 0)
+			remember(made, dir);
+		else if (errno != EEXIST)
 			return hop_fail(_("mkdir %s"), dir);
 		part += length;
 		part += *part == '/';
@@ -329,12 +389,48 @@ int cgroup_create(const struct cgroup_hierarchy *hierarchies, int count,
 	if (cgroup_check_group(group) < 0)
 		return -1;
 	for (int i = 0; i < count; i++) {
-		if (create_one(&hierarchies[i], group, &made) < 0) {
+		int rc = create_one(&hierarchies[i], group, &made);
+
+		/* Another run may remove an empty base at the top just
+		 * after we found it there: make it again, once. */
+		if (rc < 0 && errno == ENOENT && hierarchies[i].top)
+			rc = create_one(&hierarchies[i], group, &made);
+		if (rc < 0) {
 			take_back(&made);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* rmdir our base at the top once no group is left in it; while one is,
+ * the kernel refuses (EBUSY) and that is fine. */
+static void prune_top_base(const char *base)
+{
+	int rc = rmdir(base);
+
+	hop_explain(rc, "rmdir(\"%s\")", base);
+}
+
+/* Is dir our base at the top: named CGROUP_TOP_BASE, on a cgroup2 file
+ * system, right beneath a root cgroup (the only one with no cgroup.type)? */
+static int is_top_base(const char *dir)
+{
+	char parent[PATH_MAX], path[PATH_MAX + 32];
+	const char *name = strrchr(dir, '/');
+	struct statfs fs;
+
+	if (!name || strcmp(name + 1, CGROUP_TOP_BASE) != 0 ||
+	    (size_t)(name - dir) >= sizeof(parent))
+		return 0;
+	snprintf(parent, sizeof(parent), "%.*s", (int)(name - dir), dir);
+	if (statfs(dir, &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC)
+		return 0;
+	snprintf(path, sizeof(path), "%s/cgroup.type", parent);
+	if (access(path, F_OK) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", parent);
+	return access(path, F_OK) == 0;
 }
 
 int cgroup_attach(const struct cgroup_hierarchy *hierarchies, int count,
@@ -429,6 +525,9 @@ int cgroup_delete(const struct cgroup_hierarchy *hierarchies, int count,
 		if (cgroup_dir(&hierarchies[i], group, dir, sizeof(dir)) < 0 ||
 		    remove_dir(dir, recursive) < 0)
 			return -1;
+		if (hierarchies[i].top &&
+		    cgroup_dir(&hierarchies[i], "", dir, sizeof(dir)) == 0)
+			prune_top_base(dir);
 	}
 	return 0;
 }
@@ -506,5 +605,14 @@ int cgroup_remove_dir(const char *dir, int timeout_ms)
 	hop_explain(rc, "rmdir(\"%s\")", dir);
 	if (rc < 0 && errno != ENOENT)
 		return hop_fail(_("remove %s"), dir);
+	const char *slash = strrchr(dir, '/');
+	char parent[PATH_MAX];
+
+	if (slash && (size_t)(slash - dir) < sizeof(parent)) {
+		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - dir),
+			 dir);
+		if (is_top_base(parent))
+			prune_top_base(parent);
+	}
 	return 0;
 }

@@ -6,11 +6,14 @@
  *        mini-cgroup [-v] [-x] get -r KNOB... -g CONTROLLERS:GROUP
  *        mini-cgroup [-v] [-x] exec -g CONTROLLERS:GROUP... [--] COMMAND...
  *        mini-cgroup [-v] [-x] delete [-r] -g CONTROLLERS:GROUP...
- *        mini-cgroup list | mode
+ *        mini-cgroup [-v] list | where | mode
  *
- * GROUP is relative to our own cgroup (see /proc/self/cgroup), which is
- * where every group is made; ".." is refused. A cgroup is a directory, and
- * its knobs are files: -x shows each mkdir, write and rmdir.
+ * GROUP is relative to our base, where every group is made; ".." is
+ * refused. The base is our own cgroup (see /proc/self/cgroup), except on
+ * cgroup v2 when that cgroup is not the root (a systemd login session):
+ * then it is /sys/fs/cgroup/hop (see cgroup.h). `where` prints it. A
+ * cgroup is a directory, and its knobs are files: -x shows each mkdir,
+ * write and rmdir.
  *
  * Read: cgroups(7), cgcreate(1), cgset(1), cgexec(1), cgdelete(1), and
  * Documentation/admin-guide/cgroup-v2.rst. Works on v1, v2 and hybrid hosts.
@@ -50,9 +53,14 @@ static _Noreturn void usage(FILE *out, int status)
 		  "  exec -g CONTROLLERS:GROUP... -- COMMAND  like cgexec\n"
 		  "  delete [-r] -g CONTROLLERS:GROUP...      like cgdelete\n"
 		  "  list                                     like lscgroup\n"
+		  "  where                                    where our groups "
+		  "go\n"
 		  "  mode                                     v1, v2 or hybrid\n"
 		  "\n"
-		  "GROUP is a path beneath your own cgroup, e.g. lab/demo.\n"
+		  "GROUP is a path beneath our base, e.g. lab/demo: your own "
+		  "cgroup, or\n"
+		  "/sys/fs/cgroup/hop on cgroup v2 when yours is not the root "
+		  "(see where).\n"
 		  "Knobs of the other cgroup version are translated "
 		  "(memory.limit_in_bytes\n"
 		  "<-> memory.max, cpu.shares <-> cpu.weight, cpu.cfs_*_us <-> "
@@ -97,8 +105,12 @@ static _Noreturn void fail(void)
 		hop_hint(_("cgroups are changed by root: run it with sudo"));
 	else if (saved == EBUSY && strstr(hop_context(), "subtree_control"))
 		hop_hint(_("on cgroup v2 a group with processes cannot give "
-			   "controllers to children; run from a delegated "
-			   "cgroup (systemd-run --scope -p Delegate=yes)"));
+			   "controllers to children; 'mini-cgroup -v where' "
+			   "tells where our groups go and why"));
+	else if (saved == EOPNOTSUPP)
+		hop_hint(_("systemd turns a controller on at the root when a "
+			   "unit asks for it, e.g. systemctl set-property "
+			   "user.slice MemoryAccounting=yes"));
 	else if (saved == EBUSY)
 		hop_hint(_("end those processes, or move them out, first"));
 	else if (saved == EINVAL && strstr(hop_context(), "limit_in_bytes"))
@@ -239,14 +251,13 @@ static int print_group(const char *group, void *data)
 	return 0;
 }
 
-/* Every group beneath our own cgroup, in the hierarchies of the usual
- * controllers (the v2 tree once), like lscgroup. */
-static int run_list(void)
+/* The hierarchies of the usual controllers, each once (the v2 tree holds
+ * them all). Returns how many were stored in seen (at most 8). */
+static int usual_hierarchies(struct cgroup_hierarchy seen[8])
 {
 	static const char *const controllers[] = { "cpu",  "cpuset", "memory",
 						   "pids", "io",     "blkio",
 						   NULL };
-	struct cgroup_hierarchy seen[8];
 	int count = 0;
 
 	for (int i = 0; controllers[i] && count < 8; i++) {
@@ -257,11 +268,47 @@ static int run_list(void)
 			continue; /* not on this machine */
 		for (int j = 0; j < count; j++)
 			again |= strcmp(seen[j].mount, h->mount) == 0;
-		if (again)
-			continue;
-		count++;
-		if (cgroup_walk(h, print_group, h) < 0)
+		if (!again)
+			count++;
+	}
+	return count;
+}
+
+/* Every group beneath our base, like lscgroup. */
+static int run_list(void)
+{
+	struct cgroup_hierarchy seen[8];
+	int count = usual_hierarchies(seen);
+
+	for (int i = 0; i < count; i++)
+		if (cgroup_walk(&seen[i], print_group, &seen[i]) < 0)
 			fail();
+	return 0;
+}
+
+/* Where our groups go in each hierarchy, and with -v why there. */
+static int run_where(void)
+{
+	struct cgroup_hierarchy seen[8];
+	char dir[PATH_MAX];
+	int count = usual_hierarchies(seen);
+
+	for (int i = 0; i < count; i++) {
+		const struct cgroup_hierarchy *h = &seen[i];
+
+		if (cgroup_dir(h, "", dir, sizeof(dir)) < 0)
+			fail();
+		printf("%s %s\n", h->v2 ? "v2" : h->controllers, dir);
+		if (h->top)
+			hop_step(
+				_("our own cgroup %s holds processes, so cgroup "
+				  "v2 lets it give no controller to children: "
+				  "our groups go to %s, a base of our own at "
+				  "the top that no systemd unit owns"),
+				h->own, dir);
+		else
+			hop_step(_("our groups go beneath our own cgroup %s"),
+				 *h->own ? h->own : "/");
 	}
 	return 0;
 }
@@ -315,6 +362,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "list") == 0)
 		return run_list();
+	if (strcmp(argv[0], "where") == 0)
+		return run_where();
 	if (strcmp(argv[0], "exec") == 0)
 		return run_exec(&req, argv + rest);
 	if (rest < argc)
