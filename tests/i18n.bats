@@ -23,6 +23,16 @@ setup() {
 	refute_output --partial "namespace mới"
 }
 
+@test "locale: LANG=vi_VN.UTF-8 alone, as Vietnamese users set it, gives Vietnamese (make setup made the locale)" {
+	run -0 locale -a
+	assert_line --regexp '^vi_VN\.(utf8|UTF-8)$'
+	run -0 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=vi_VN.UTF-8 mini-unshare --help
+	assert_line "Chạy LỆNH trong các namespace mới, giống unshare(1)."
+	# An error too: the message and its hint, not only --help.
+	run -1 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=vi_VN.UTF-8 mini-cgroup frobnicate
+	refute_output --partial "unknown command"
+}
+
 @test "help: every mini-* program answers --help in Vietnamese, in 80 columns" {
 	local prog english line
 	for prog in "$HOP_BIN"/mini-*; do
