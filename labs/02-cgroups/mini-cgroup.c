@@ -298,7 +298,8 @@ static int run_where(void)
 
 		if (cgroup_dir(h, "", dir, sizeof(dir)) < 0)
 			fail();
-		printf("%s %s\n", h->v2 ? "v2" : h->controllers, dir);
+		/* The reason first, each line at once: stderr and stdout
+		 * interleave in the order a reader expects. */
 		if (h->top)
 			hop_step(
 				_("our own cgroup %s holds processes, so cgroup "
@@ -307,8 +308,12 @@ static int run_where(void)
 				  "the top that no systemd unit owns"),
 				h->own, dir);
 		else
-			hop_step(_("our groups go beneath our own cgroup %s"),
+			hop_step(_("%s: our groups go beneath our own cgroup "
+				   "%s"),
+				 h->v2 ? "v2" : h->controllers,
 				 *h->own ? h->own : "/");
+		printf("%s %s\n", h->v2 ? "v2" : h->controllers, dir);
+		fflush(stdout);
 	}
 	return 0;
 }

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Day 02 of the demo: a cgroup is a directory; limits are files; the kernel
-# enforces them (sourced by tools/demo). Every group lives beneath our own
-# cgroup as hop-demo/..., and on_exit removes it however the demo ends.
+# enforces them (sourced by tools/demo). Every group lives beneath our base
+# (our own cgroup, or /sys/fs/cgroup/hop from a systemd login session) as
+# hop-demo/..., and on_exit removes it however the demo ends.
 
 day 02 "Cgroups: what a process may use"
 
@@ -14,8 +15,13 @@ run mini-cgroup mode
 run "cat /proc/self/cgroup"
 pause
 
+step "Where may we make groups?" \
+	"Beneath our own cgroup, except on v2 when it is a systemd login session: that scope holds processes, so v2 lets it give no controller to children, and our groups go to /sys/fs/cgroup/hop."
+run mini-cgroup -v where
+pause
+
 step "A cgroup is a directory" \
-	"-x shows what mini-cgroup does: mkdir beneath our own cgroup, in each hierarchy asked for."
+	"-x shows what mini-cgroup does: mkdir beneath that base, in each hierarchy asked for."
 run mini-cgroup -x create -g memory,cpu,pids:hop-demo/box
 run mini-cgroup list
 pause
