@@ -328,6 +328,66 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	assert_line --index 0 "mini-cgroup: unknown command 'frobnicate'"
 }
 
+@test "bad input: at most 16 -g and 16 -r, with a clear error and nothing made" {
+	local args=() i
+	for i in $(seq 17); do args+=(-g "memory:$G/m$i"); done
+	run -1 mini-cgroup create "${args[@]}"
+	assert_output "mini-cgroup: create: at most 16 -g options"
+	assert_dir_not_exists "$(base_cgroup_dir memory)/$G"
+	mini-cgroup create -g memory:$G/r
+	args=()
+	for i in $(seq 17); do args+=(-r memory.max); done
+	run -1 mini-cgroup get "${args[@]}" -g memory:$G/r
+	assert_output "mini-cgroup: get: at most 16 -r options"
+	# 16 is fine.
+	run -0 --separate-stderr mini-cgroup get "${args[@]:2}" -g memory:$G/r
+	assert_equal "${#lines[@]}" 16
+}
+
+@test "bad input: a knob is a file of the group, never a path out of it" {
+	local dir
+	mini-cgroup create -g memory,pids:$G/k
+	dir=$(base_cgroup_dir memory)/$G/k
+	cp /etc/hostname "$BATS_TEST_TMPDIR/before"
+	run -1 mini-cgroup get -r "memory.x/../../../../../../../../../etc/hostname" -g memory:$G/k
+	assert_output --partial "bad knob name 'memory.x/../"
+	refute_output --partial "$(cat /etc/hostname)"
+	run -1 mini-cgroup set -r "memory.x/../../../../../../../../../etc/hostname=pwned" -g memory:$G/k
+	assert_output --partial "bad knob name"
+	assert_equal "$(cat /etc/hostname)" "$(cat "$BATS_TEST_TMPDIR/before")"
+	run -1 mini-cgroup get -r "memory.max/" -g memory:$G/k
+	assert_output --partial "bad knob name"
+	# -x shows the knob opened beneath the group's directory.
+	run -0 --separate-stderr mini-cgroup -x get -r pids.max -g memory,pids:$G/k
+	[[ $stderr == *"openat2(\"$(base_cgroup_dir pids)/$G/k\", \"pids.max\", RESOLVE_BENEATH) = "* ]]
+	assert_dir_exists "$dir"
+}
+
+@test "create: a group that is there already is refused and left as it was" {
+	local dir
+	run -0 mini-cgroup create -g memory,pids:$G/twice
+	dir=$(base_cgroup_dir pids)/$G/twice
+	mini-cgroup set -r pids.max=7 -g pids:$G/twice
+	run -1 mini-cgroup create -g memory,pids:$G/twice
+	assert_line --index 0 --regexp "^mini-cgroup: mkdir .*/$G/twice: File exists$"
+	assert_line --index 1 --partial "hint: that group is there already"
+	assert_dir_exists "$dir"
+	assert_equal "$(cat "$dir/pids.max")" 7
+}
+
+@test "create: on v2 a failed create takes back the controllers it enabled" {
+	requires cgroup_v2
+	local dir
+	run -0 mini-cgroup create -g memory:$G/a/b
+	dir=$(base_cgroup_dir memory)/$G
+	run -0 cat "$dir/a/cgroup.subtree_control"
+	refute_output --partial pids
+	# pids is enabled in $G and $G/a on the way down, then b exists: fail.
+	run -1 mini-cgroup create -g memory,pids:$G/a/b
+	run -0 cat "$dir/cgroup.subtree_control" "$dir/a/cgroup.subtree_control"
+	refute_output --partial pids
+}
+
 @test "exec: a command that does not exist exits 127" {
 	mini-cgroup create -g pids:$G/e
 	run -127 mini-cgroup exec -g pids:$G/e -- nosuch

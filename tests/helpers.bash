@@ -14,10 +14,11 @@ bats_load_library bats-assert
 bats_load_library bats-file
 
 HOP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HOP_BIN=$HOP_TOP/build/bin
+# HOP_BIN: the programs under test (make sanitize points it at build/san/bin).
+HOP_BIN=${HOP_BIN:-$HOP_TOP/build/bin}
 HOP_ROOTFS=$HOP_TOP/build/rootfs/busybox
 export HOP_TOP HOP_BIN HOP_ROOTFS
-export PATH=$HOP_BIN:$PATH
+export PATH=$HOP_BIN:$HOP_TOP/build/bin:$PATH
 # Tests compare messages, so they run in English unless they say otherwise.
 export LANG=C.UTF-8
 unset LC_ALL LC_MESSAGES LANGUAGE

@@ -253,24 +253,50 @@ int cgroup_dir(const struct cgroup_hierarchy *hierarchy, const char *group,
 	return 0;
 }
 
-/* What one cgroup_create() made, so that a failure can take it back. */
+/* What one cgroup_create() did, so that a failure can take it back, last
+ * first: a directory it made (undo "": rmdir it) or controllers it enabled
+ * in a cgroup.subtree_control (undo "-cpu -memory": write that). */
 struct made {
-	char dirs[32][PATH_MAX];
+	struct {
+		char path[PATH_MAX + 32];
+		char undo[160];
+	} steps[32];
 	int count;
 };
 
-static void take_back(struct made *made)
+static void remember(struct made *made, const char *path, const char *undo)
 {
-	while (made->count > 0) {
-		const char *dir = made->dirs[--made->count];
-		int rc = rmdir(dir);
-
-		hop_explain(rc, "rmdir(\"%s\")", dir);
+	if (made->count < 32) {
+		snprintf(made->steps[made->count].path, PATH_MAX + 32, "%s",
+			 path);
+		snprintf(made->steps[made->count].undo, 160, "%s", undo);
+		made->count++;
 	}
 }
 
+static void take_back(struct made *made)
+{
+	int saved = errno;
+
+	while (made->count > 0) {
+		made->count--;
+		const char *path = made->steps[made->count].path;
+		const char *undo = made->steps[made->count].undo;
+
+		if (*undo) {
+			hop_write_file(path, undo);
+		} else {
+			int rc = rmdir(path);
+
+			hop_explain(rc, "rmdir(\"%s\")", path);
+		}
+	}
+	errno = saved;
+}
+
 /* v2: let the children of dir use each of controllers ("cpu,memory"). */
-static int enable_controllers(const char *dir, const char *controllers)
+static int enable_controllers(const char *dir, const char *controllers,
+			      struct made *made)
 {
 	char path[PATH_MAX + 32], current[512], change[160] = "";
 
@@ -293,14 +319,16 @@ static int enable_controllers(const char *dir, const char *controllers)
 				 used ? " " : "", name);
 		c += length + (c[length] == ',');
 	}
+	if (!*change)
+		return 0;
 	/* One write for all: "+cpu +memory +pids". */
-	return *change ? hop_write_file(path, change) : 0;
-}
-
-static void remember(struct made *made, const char *dir)
-{
-	if (made->count < 32)
-		snprintf(made->dirs[made->count++], PATH_MAX, "%s", dir);
+	if (hop_write_file(path, change) < 0)
+		return -1;
+	for (char *c = change; *c; c++)
+		if (*c == '+')
+			*c = '-';
+	remember(made, path, change);
+	return 0;
 }
 
 /* Our base at the top of a v2 tree: the root must already hand each of our
@@ -336,7 +364,7 @@ static int make_top_base(const struct cgroup_hierarchy *h, struct made *made)
 
 	hop_explain(rc, "mkdir(\"%s\", 0755)", base);
 	if (rc == 0)
-		remember(made, base);
+		remember(made, base, "");
 	else if (errno != EEXIST)
 		return hop_fail(_("mkdir %s"), base);
 	return 0;
@@ -353,11 +381,11 @@ static int create_one(const struct cgroup_hierarchy *h, const char *group,
 	if (cgroup_dir(h, "", dir, sizeof(dir)) < 0)
 		return -1;
 	at = strlen(dir);
-	/* Walk down from our own cgroup, one component at a time. */
+	/* Walk down from our base, one component at a time. */
 	for (const char *part = group; *part;) {
 		size_t length = strcspn(part, "/");
 
-		if (h->v2 && enable_controllers(dir, h->controllers) < 0)
+		if (h->v2 && enable_controllers(dir, h->controllers, made) < 0)
 			return -1;
 		if (at + 1 + length >= sizeof(dir)) {
 			errno = ENAMETOOLONG;
@@ -367,15 +395,17 @@ static int create_one(const struct cgroup_hierarchy *h, const char *group,
 		memcpy(dir + at, part, length);
 		at += length;
 		dir[at] = '\0';
+		part += length;
+		part += *part == '/';
 		int rc = mkdir(dir, 0755);
 
 		hop_explain(rc, "mkdir(\"%s\", 0755)", dir);
 		if (rc == 0)
-			remember(made, dir);
-		else if (errno != EEXIST)
+			remember(made, dir, "");
+		/* The parents may be there already; the group itself must be
+		 * new, or we would later empty and remove someone's group. */
+		else if (errno != EEXIST || !*part)
 			return hop_fail(_("mkdir %s"), dir);
-		part += length;
-		part += *part == '/';
 	}
 	return 0;
 }
@@ -570,25 +600,67 @@ int cgroup_walk(const struct cgroup_hierarchy *hierarchy,
 	return walk_dir(root, "", visit, data);
 }
 
+/* SIGKILL each pid cgroup.procs lists, read whole through stdio (a fixed
+ * buffer would cut the last line: "4123456" read as "4"). Never 0 or a
+ * negative pid (kill(0) is our own process group), never ourselves.
+ * Returns how many pids were listed; *killed counts the signals sent. */
+static int kill_listed(const char *dir, int *killed)
+{
+	char path[PATH_MAX + 32], *line = NULL;
+	size_t room = 0;
+	int listed = 0;
+	FILE *procs;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	procs = fopen(path, "re");
+	if (!procs)
+		return hop_fail(_("open %s"), path);
+	while (getline(&line, &room, procs) > 0) {
+		char *end;
+		long pid;
+
+		errno = 0;
+		pid = strtol(line, &end, 10);
+		if (errno || end == line || (*end && *end != '\n') ||
+		    pid <= 0 || pid > INT_MAX || pid == getpid())
+			continue;
+		int rc = kill((pid_t)pid, SIGKILL);
+
+		hop_explain(rc, "kill(%ld, SIGKILL)", pid);
+		*killed += rc == 0;
+		listed++;
+	}
+	free(line);
+	fclose(procs);
+	return listed;
+}
+
 int cgroup_kill(const char *dir)
 {
-	char path[PATH_MAX + 32], text[8192];
-	int killed = 0;
+	char path[PATH_MAX + 32];
+	int killed = 0, listed = 0, frozen = 0;
 
 	/* v2 (Linux 5.14) kills the whole group with one write. */
 	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
 	if (access(path, F_OK) == 0)
 		return hop_write_file(path, "1");
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if (hop_read_file(path, text, sizeof(text)) < 0)
-		return -1;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		int rc = kill((pid_t)strtol(line, NULL, 10), SIGKILL);
-
-		hop_explain(rc, "kill(%s, SIGKILL)", line);
-		killed += rc == 0;
+	/* Otherwise one pid at a time. Frozen first where the kernel can
+	 * (v2, Linux 5.2), so no process forks while we read the list; a
+	 * frozen process still dies of SIGKILL. v1 has its freezer in a
+	 * hierarchy of its own: there we read the list again until it is
+	 * empty, so a child forked meanwhile is found on the next pass. */
+	snprintf(path, sizeof(path), "%s/cgroup.freeze", dir);
+	if (access(path, F_OK) == 0 && hop_write_file(path, "1") == 0)
+		frozen = 1;
+	for (int pass = 0; pass < 100; pass++) {
+		listed = kill_listed(dir, &killed);
+		if (listed <= 0)
+			break;
+		usleep(10000);
 	}
-	return killed;
+	if (frozen)
+		hop_write_file(path, "0");
+	return listed < 0 ? -1 : killed;
 }
 
 int cgroup_remove_dir(const char *dir, int timeout_ms)

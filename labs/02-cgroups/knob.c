@@ -2,10 +2,15 @@
 #include "02-cgroups/knob.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/hop.h"
@@ -48,9 +53,22 @@ int knob_parse_bytes(const char *text, long long *bytes)
 		*bytes = -1;
 		return 0;
 	}
+	/* Digits, maybe a fraction: strtod alone would also take "0x10",
+	 * "1e3", "inf" and "nan". */
+	size_t span = strspn(text, "0123456789");
+
+	if (span == 0)
+		goto bad;
+	if (text[span] == '.') {
+		size_t fraction = strspn(text + span + 1, "0123456789");
+
+		if (fraction == 0)
+			goto bad;
+		span += 1 + fraction;
+	}
 	errno = 0;
 	number = strtod(text, &end);
-	if (end == text || errno || number < 0 || isnan(number))
+	if (end != text + span || errno || number < 0 || isnan(number))
 		goto bad;
 	if (*end) {
 		unit = strchr(units, end[0] & ~0x20); /* k or K */
@@ -107,18 +125,68 @@ static int split_cpu_max(const char *text, char quota[32], char period[32])
 	return 0;
 }
 
+int knob_check_name(const char *knob)
+{
+	const char *dot = strchr(knob, '.');
+	size_t length = strlen(knob);
+
+	/* CONTROLLER.NAME, e.g. memory.max or memory.memsw.limit_in_bytes. */
+	if (!dot || dot == knob || !dot[1] || length > 64 ||
+	    strspn(knob, "abcdefghijklmnopqrstuvwxyz0123456789_.") != length)
+		return hop_refuse(_("bad knob name '%s' (a file of the group, "
+				    "like memory.max: a-z, 0-9, _ and .)"),
+				  knob);
+	return 0;
+}
+
+/* Open the knob file beneath the group's directory: openat2 refuses any
+ * path that would leave it (RESOLVE_BENEATH) or follow a symlink, and the
+ * file must be on a cgroup file system. Returns an fd or -1. */
+static int open_knob(const char *dir, const char *knob, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)flags | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS,
+	};
+	struct statfs fs;
+	int group, fd;
+
+	if (knob_check_name(knob) < 0)
+		return -1;
+	group = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (group < 0)
+		return hop_fail(_("open %s"), dir);
+	fd = (int)syscall(SYS_openat2, group, knob, &how, sizeof(how));
+	hop_explain(fd, "openat2(\"%s\", \"%s\", RESOLVE_BENEATH)", dir, knob);
+	close(group);
+	if (fd < 0 && errno == ENOENT)
+		return hop_fail(_("no knob %s in %s"), knob, dir);
+	if (fd < 0)
+		return hop_fail(_("open %s/%s"), dir, knob);
+	if (fstatfs(fd, &fs) < 0 || (fs.f_type != CGROUP2_SUPER_MAGIC &&
+				     fs.f_type != CGROUP_SUPER_MAGIC)) {
+		close(fd);
+		errno = EXDEV;
+		return hop_fail(_("%s/%s is not on a cgroup file system"), dir,
+				knob);
+	}
+	return fd;
+}
+
 static int read_knob(const char *dir, const char *knob, char *value,
 		     size_t size)
 {
-	char path[PATH_MAX + 64];
+	int fd = open_knob(dir, knob, O_RDONLY);
+	ssize_t length;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, knob);
-	if (access(path, F_OK) < 0)
-		return hop_fail(_("no knob %s in %s"), knob, dir);
-	if (hop_read_file(path, value, size) < 0)
+	if (fd < 0)
 		return -1;
-	size_t length = strlen(value);
-
+	length = read(fd, value, size - 1);
+	close(fd);
+	if (length < 0)
+		return hop_fail(_("read %s/%s"), dir, knob);
+	value[length] = '\0';
 	while (length && value[length - 1] == '\n')
 		value[--length] = '\0';
 	return 0;
@@ -126,12 +194,22 @@ static int read_knob(const char *dir, const char *knob, char *value,
 
 static int write_knob(const char *dir, const char *knob, const char *value)
 {
-	char path[PATH_MAX + 64];
+	int fd = open_knob(dir, knob, O_WRONLY | O_TRUNC);
+	ssize_t written;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, knob);
-	if (access(path, F_OK) < 0)
-		return hop_fail(_("no knob %s in %s"), knob, dir);
-	return hop_write_file(path, value);
+	if (fd < 0)
+		return -1;
+	written = write(fd, value, strlen(value));
+	hop_explain(written, "write(\"%s/%s\", \"%s\")", dir, knob, value);
+	if (written < 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return hop_fail(_("write %s to %s/%s"), value, dir, knob);
+	}
+	close(fd);
+	return 0;
 }
 
 /* Bytes as this version writes them: -1 or "max" for no limit. */
@@ -313,19 +391,23 @@ static const char *counterpart(const char *knob, int v2)
 int knob_set(const struct cgroup_hierarchy *h, const char *dir,
 	     const char *knob, const char *value, char note[KNOB_NOTE_SIZE])
 {
-	char wrote[128], text[64];
+	char wrote[128] = "", text[64];
 	long long bytes;
-	int rc;
 
 	note[0] = '\0';
+	if (knob_check_name(knob) < 0)
+		return -1;
 	if (counterpart(knob, h->v2)) {
-		rc = h->v2 ? set_v1_name_on_v2(dir, knob, value, wrote,
-					       sizeof(wrote)) :
-			     set_v2_name_on_v1(dir, knob, value, wrote,
-					       sizeof(wrote));
-		snprintf(note, KNOB_NOTE_SIZE,
-			 _("cgroup %s has no %s: wrote %s"),
-			 h->v2 ? "v2" : "v1", knob, wrote);
+		int rc = h->v2 ? set_v1_name_on_v2(dir, knob, value, wrote,
+						   sizeof(wrote)) :
+				 set_v2_name_on_v1(dir, knob, value, wrote,
+						   sizeof(wrote));
+
+		/* The note tells what was written: only once it was. */
+		if (rc == 0)
+			snprintf(note, KNOB_NOTE_SIZE,
+				 _("cgroup %s has no %s: wrote %s"),
+				 h->v2 ? "v2" : "v1", knob, wrote);
 		return rc;
 	}
 	if (is_byte_knob(knob)) {
@@ -405,6 +487,8 @@ int knob_get(const struct cgroup_hierarchy *h, const char *dir,
 	     char note[KNOB_NOTE_SIZE])
 {
 	note[0] = '\0';
+	if (knob_check_name(knob) < 0)
+		return -1;
 	if (counterpart(knob, h->v2)) {
 		snprintf(note, KNOB_NOTE_SIZE,
 			 _("cgroup %s has no %s: read %s"), h->v2 ? "v2" : "v1",

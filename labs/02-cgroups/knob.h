@@ -21,6 +21,10 @@
 
 #include "02-cgroups/cgroup.h"
 
+/* Refuse a knob name that is not CONTROLLER.NAME in [a-z0-9_.] (no '/':
+ * a knob is a file of the group's own directory, never a path). */
+int knob_check_name(const char *knob);
+
 /* "100M" -> 104857600, "1.5G" -> 1610612736, "max" -> -1. */
 int knob_parse_bytes(const char *text, long long *bytes);
 

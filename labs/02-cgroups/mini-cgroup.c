@@ -113,6 +113,9 @@ static _Noreturn void fail(void)
 			   "user.slice MemoryAccounting=yes"));
 	else if (saved == EBUSY)
 		hop_hint(_("end those processes, or move them out, first"));
+	else if (saved == EEXIST)
+		hop_hint(_("that group is there already: use it as it is, or "
+			   "remove it first with mini-cgroup delete"));
 	else if (saved == EINVAL && strstr(hop_context(), "limit_in_bytes"))
 		hop_hint(_("on v1, memory.limit_in_bytes may not go above "
 			   "memory.memsw.limit_in_bytes: raise that first"));
@@ -313,7 +316,7 @@ static int run_where(void)
 				 h->v2 ? "v2" : h->controllers,
 				 *h->own ? h->own : "/");
 		printf("%s %s\n", h->v2 ? "v2" : h->controllers, dir);
-		fflush(stdout);
+		(void)fflush(stdout);
 	}
 	return 0;
 }
@@ -324,10 +327,16 @@ static int parse_command_options(int argc, char **argv, struct request *req)
 
 	optind = 1;
 	while ((c = getopt(argc, argv, "+:g:r")) != -1) {
-		if (c == 'g' && req->group_count < MAX_ARGS)
+		int takes_knob = c == 'r' && argv[optind] &&
+				 strcmp(argv[0], "delete") != 0;
+
+		if ((c == 'g' && req->group_count == MAX_ARGS) ||
+		    (takes_knob && req->knob_count == MAX_ARGS))
+			hop_die_plain(1, _("%s: at most %d -%c options"),
+				      argv[0], MAX_ARGS, c);
+		if (c == 'g')
 			req->groups[req->group_count++] = optarg;
-		else if (c == 'r' && optarg == NULL && argv[optind] &&
-			 strcmp(argv[0], "delete") != 0)
+		else if (takes_knob)
 			req->knobs[req->knob_count++] = argv[optind++];
 		else if (c == 'r')
 			req->recursive = 1;
