@@ -29,7 +29,7 @@ override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 override LDFLAGS += -fsanitize=address,undefined
 endif
 # The libraries of the days to come, through pkg-config.
-PKGS       :=
+PKGS       := libmnl
 LIBS        = $(if $(PKGS),$(shell pkg-config --libs $(PKGS)))
 
 # Each module once, as an object; -MMD -MP lists the headers each object
@@ -40,6 +40,7 @@ CGROUP_OBJ := $(OBJ)/02-cgroups/cgroup.o $(OBJ)/02-cgroups/knob.o
 ROOTFS_OBJ := $(OBJ)/03-rootfs-chroot/rootfs.o
 STATE_OBJ  := $(OBJ)/04-container-by-hand/state.o
 NET_OBJ    := $(OBJ)/04-container-by-hand/net.o
+CONTAINER_OBJ := $(OBJ)/04-container-by-hand/container.o $(STATE_OBJ)
 
 PROGRAMS   := $(BIN)/mini-unshare $(BIN)/mini-cgroup $(BIN)/mini-chroot \
               $(BIN)/mini-pivot-root $(BIN)/chroot-escape $(BIN)/mini-container \
@@ -75,11 +76,24 @@ $(UNIT_OBJ)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -std=c11 $(WARNINGS) $(UNIT_FLAGS) -MMD -MP -c -o $@ $<
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/san/obj $(BUILD)/unit/obj -type f -name '*.d' 2>/dev/null)
 
 $(BUILD)/unit/test-cgroup: $(UNIT_OBJ)/tests/test-cgroup.o \
 		$(UNIT_OBJ)/02-cgroups/cgroup.o $(UNIT_OBJ)/02-cgroups/knob.o \
 		$(UNIT_OBJ)/lib/hop.o
+$(BUILD)/unit/test-container: $(UNIT_OBJ)/tests/test-container.o \
+		$(UNIT_OBJ)/04-container-by-hand/container.o \
+		$(UNIT_OBJ)/04-container-by-hand/state.o \
+		$(UNIT_OBJ)/04-container-by-hand/net.o \
+		$(UNIT_OBJ)/03-rootfs-chroot/rootfs.o \
+		$(UNIT_OBJ)/02-cgroups/cgroup.o $(UNIT_OBJ)/02-cgroups/knob.o \
+		$(UNIT_OBJ)/01-namespaces/ns.o $(UNIT_OBJ)/lib/hop.o \
+		$(shell pkg-config --variable=libdir libmnl)/libmnl.so
+$(BUILD)/unit/test-lib: $(UNIT_OBJ)/tests/test-lib.o \
+		$(UNIT_OBJ)/01-namespaces/ns.o $(UNIT_OBJ)/lib/hop.o
+$(BUILD)/unit/test-net: $(UNIT_OBJ)/tests/test-net.o \
+		$(UNIT_OBJ)/04-container-by-hand/net.o $(UNIT_OBJ)/lib/hop.o \
+		$(shell pkg-config --variable=libdir libmnl)/libmnl.so
 $(UNITS):
 	$(CC) $(UNIT_FLAGS) -o $@ $^ -lm
 
@@ -98,7 +112,7 @@ $(BIN)/mini-chroot: $(OBJ)/03-rootfs-chroot/mini-chroot.o $(ROOTFS_OBJ) $(NS_OBJ
 $(BIN)/mini-pivot-root: $(OBJ)/03-rootfs-chroot/mini-pivot-root.o $(ROOTFS_OBJ) \
 		$(NS_OBJ) $(LIB_OBJ)
 $(BIN)/mini-netns: $(OBJ)/04-container-by-hand/mini-netns.o $(NET_OBJ) $(LIB_OBJ)
-$(BIN)/mini-container: $(OBJ)/04-container-by-hand/mini-container.o $(STATE_OBJ) \
+$(BIN)/mini-container: $(OBJ)/04-container-by-hand/mini-container.o $(CONTAINER_OBJ) \
 		$(NET_OBJ) $(ROOTFS_OBJ) $(CGROUP_OBJ) $(NS_OBJ) $(LIB_OBJ)
 
 $(filter-out $(BIN)/chroot-escape,$(PROGRAMS)):
