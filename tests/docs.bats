@@ -245,11 +245,12 @@ writeups() {
 	return 0
 }
 
-# The .md names in a folder but README.md (vi/README.md is README.md's twin).
+# The .md names in a folder but README.md (vi/README.md is README.md's twin)
+# and vi/GLOSSARY.md (the vocabulary of vi/, which en/ does not need).
 lessons() {
 	local f
 	for f in "$1"/*.md; do
-		[ -f "$f" ] && [ "${f##*/}" != README.md ] && echo "${f##*/}"
+		[ -f "$f" ] && [ "${f##*/}" != README.md ] && [ "${f##*/}" != GLOSSARY.md ] && echo "${f##*/}"
 	done
 	return 0
 }
@@ -283,6 +284,7 @@ run_doc() {
 @test "vi/03-rootfs-chroot.md: the commands print what it shows" { run_doc vi/03-rootfs-chroot.md; }
 @test "en/04-container-by-hand.md: the commands print what it shows" { run_doc en/04-container-by-hand.md; }
 @test "vi/04-container-by-hand.md: the commands print what it shows" { run_doc vi/04-container-by-hand.md; }
+@test "vi/GLOSSARY.md: the commands print what it shows" { run_doc vi/GLOSSARY.md; }
 
 @test "norun blocks (shown but not run unattended)" {
 	local files
