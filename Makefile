@@ -87,15 +87,13 @@ $(BUILD)/unit/test-container: $(UNIT_OBJ)/tests/test-container.o \
 		$(UNIT_OBJ)/04-container-by-hand/net.o \
 		$(UNIT_OBJ)/03-rootfs-chroot/rootfs.o \
 		$(UNIT_OBJ)/02-cgroups/cgroup.o $(UNIT_OBJ)/02-cgroups/knob.o \
-		$(UNIT_OBJ)/01-namespaces/ns.o $(UNIT_OBJ)/lib/hop.o \
-		$(shell pkg-config --variable=libdir libmnl)/libmnl.so
+		$(UNIT_OBJ)/01-namespaces/ns.o $(UNIT_OBJ)/lib/hop.o
 $(BUILD)/unit/test-lib: $(UNIT_OBJ)/tests/test-lib.o \
 		$(UNIT_OBJ)/01-namespaces/ns.o $(UNIT_OBJ)/lib/hop.o
 $(BUILD)/unit/test-net: $(UNIT_OBJ)/tests/test-net.o \
-		$(UNIT_OBJ)/04-container-by-hand/net.o $(UNIT_OBJ)/lib/hop.o \
-		$(shell pkg-config --variable=libdir libmnl)/libmnl.so
+		$(UNIT_OBJ)/04-container-by-hand/net.o $(UNIT_OBJ)/lib/hop.o
 $(UNITS):
-	$(CC) $(UNIT_FLAGS) -o $@ $^ -lm
+	$(CC) $(UNIT_FLAGS) -o $@ $(filter %.o,$^) $(LIBS) -lm
 
 # make print-UNIT_FLAGS: a variable's value (tests/unit.bats builds with it).
 print-%:

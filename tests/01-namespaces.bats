@@ -188,6 +188,39 @@ clock_of() { # clock_of NAME: seconds of that clock in probe's output
 	assert_line --index 1 proc
 }
 
+@test "mount-proc: with --propagation shared or unchanged the host's /proc is untouched" {
+	local mode before
+	before=$(awk '$5 == "/proc"' /proc/self/mountinfo)
+	for mode in shared unchanged; do
+		# A throwaway mount namespace of the test stands for the host,
+		# its /proc made shared as systemd makes every mount. A proc
+		# leaked onto it hides its pids (the namespace it shows is gone).
+		run unshare -m sh -c '
+			mount --make-shared /proc &&
+			mini-unshare -fp --mount-proc --propagation '"$mode"' true &&
+			awk "\$5 == \"/proc\" { n++ } END { print n }" /proc/$$/mountinfo
+			ls /proc | grep -c "^[0-9]"'
+		assert_success
+		assert_line --index 0 1
+		[ "${lines[1]}" -gt 10 ] || fail "$mode: /proc shows ${lines[1]} pids"
+	done
+	# And the test's own /proc is the one it had.
+	assert_equal "$(awk '$5 == "/proc"' /proc/self/mountinfo)" "$before"
+	[ "$(ls /proc | grep -c '^[0-9]')" -gt 10 ]
+}
+
+@test "mount-proc: -x shows the mount holding DIR made private first, when / is not" {
+	run -0 --separate-stderr mini-unshare -x -fp --mount-proc --propagation unchanged true
+	[[ $stderr == *'mount("none", "/proc", NULL, MS_PRIVATE, NULL) = 0'*'mount("proc", "/proc", "proc", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0'* ]]
+	# A DIR that is no mount point: the mount above it is made private.
+	mkdir "$BATS_TEST_TMPDIR/p"
+	run -0 --separate-stderr mini-unshare -x -fp --mount-proc="$BATS_TEST_TMPDIR/p" --propagation shared ls "$BATS_TEST_TMPDIR/p/self/"
+	[[ $stderr == *'mount("none", "/", NULL, MS_PRIVATE, NULL) = 0'* ]] ||
+		[[ $stderr == *'mount("none", "/tmp", NULL, MS_PRIVATE, NULL) = 0'* ]]
+	run -0 --separate-stderr mini-unshare -x -fp --mount-proc true
+	[[ $stderr != *'MS_PRIVATE, NULL)'*'MS_PRIVATE, NULL)'* ]]
+}
+
 @test "exit status: passed on, and 128+N after a signal" {
 	run -7 mini-unshare -f sh -c 'exit 7'
 	run -7 mini-unshare sh -c 'exit 7'
@@ -227,10 +260,38 @@ clock_of() { # clock_of NAME: seconds of that clock in probe's output
 	[[ $stderr == *"Usage: mini-unshare"* ]]
 	run -1 mini-unshare -Z true
 	assert_line --index 0 "mini-unshare: unknown option '-Z'"
+	# In a group getopt has not moved past the word yet: optopt names it.
+	run -1 mini-unshare -zv true
+	assert_line --index 0 "mini-unshare: unknown option '-z'"
+	run -1 mini-unshare -vz true
+	assert_line --index 0 "mini-unshare: unknown option '-z'"
+	run -1 mini-unshare --pid=3 true
+	assert_line --index 0 "mini-unshare: option '--pid' takes no value"
+	run -1 mini-unshare --propagation
+	assert_line --index 0 "mini-unshare: option '--propagation' needs a value"
 	run -1 mini-unshare --propagation sideways true
 	assert_output "mini-unshare: unknown propagation mode 'sideways'"
 	run -1 mini-unshare --boottime soon true
 	assert_output "mini-unshare: --boottime: not a number of seconds: 'soon'"
+}
+
+@test "HOP_LOCALEDIR: a set-user-ID copy does not take its messages from it" {
+	requires cmd:msgfmt
+	local dir=$HOP_NOBODY_BIN/planted
+	mkdir -p "$dir/vi/LC_MESSAGES"
+	printf '%s\n' 'msgid ""' 'msgstr "Content-Type: text/plain; charset=UTF-8\n"' \
+		'msgid "no command given"' 'msgstr "PLANTED"' >"$dir/hop.po"
+	msgfmt -o "$dir/vi/LC_MESSAGES/hop.mo" "$dir/hop.po"
+	chmod -R a+rX "$dir"
+	# The catalogue works when the caller is who the program runs as...
+	run -1 env HOP_LOCALEDIR="$dir" LANGUAGE=vi mini-unshare
+	assert_line --index 0 "mini-unshare: PLANTED"
+	# ...and not in a set-user-ID root program started by someone else.
+	cp "$HOP_BIN/mini-unshare" "$dir/suid-mini-unshare"
+	chmod 4755 "$dir/suid-mini-unshare"
+	run -1 as_nobody env HOP_LOCALEDIR="$dir" LANGUAGE=vi "$dir/suid-mini-unshare"
+	assert_line --index 0 --partial "suid-mini-unshare: "
+	refute_output --partial PLANTED
 }
 
 @test "bad input: no command is a clear error" {

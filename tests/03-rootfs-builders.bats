@@ -129,6 +129,23 @@ tree_of() {
 	assert_output root
 }
 
+@test "copy-binaries: a program whose PT_INTERP is not this machine's loader is refused, and nothing it names runs" {
+	requires cmd:cc
+	mkdir "$D/src"
+	# The "interpreter" a hostile file names: a script leaving a marker.
+	printf '#!/bin/sh\ntouch %s/marker\n' "$D" >"$D/src/interp"
+	chmod 755 "$D/src/interp"
+	echo 'int main(void) { return 0; }' >"$D/src/main.c"
+	cc -o "$D/src/hostile" "$D/src/main.c" -Wl,--dynamic-linker="$D/src/interp"
+	run -0 readelf -lW "$D/src/hostile"
+	assert_output --partial "[Requesting program interpreter: $D/src/interp]"
+	run -1 "$HOP_TOP/rootfs/copy-binaries" "$D/root" "$D/src/hostile"
+	assert_file_not_exists "$D/marker"
+	assert_line --index 0 "copy-binaries: $D/src/hostile: its interpreter $D/src/interp is not this machine's loader /lib64/ld-linux-x86-64.so.2"
+	run -0 ls -A "$D"
+	assert_output src
+}
+
 @test "copy-binaries: refuses a non-empty directory it did not make, and bad usage" {
 	mkdir -p "$D/mine"
 	echo keep >"$D/mine/file"

@@ -18,6 +18,8 @@ setup() {
 }
 
 teardown() {
+	# A command a failed test left running (its pid on the host).
+	[ -z "${LEFT_PID:-}" ] || kill -KILL "$LEFT_PID" 2>/dev/null || true
 	# Nothing a test did may stay mounted on the host.
 	assert_equal "$(grep -c "$BATS_TEST_TMPDIR" /proc/self/mounts)" 0
 }
@@ -105,6 +107,47 @@ teardown() {
 	[[ $output == *'pivot_root(".", ".") = 0'* ]]
 	[[ $output == *'umount2(".", MNT_DETACH) = 0'* ]]
 	[[ $output == *'mount("none", "/", NULL, MS_REC|MS_PRIVATE, NULL) = 0'* ]]
+	# Every mount(2) with the names of its flags, strace-like.
+	local r
+	r=$(realpath "$ROOT")
+	[[ $output == *"mount(\"$r\", \"$r\", NULL, MS_BIND|MS_REC, NULL) = 0"* ]]
+	[[ $output == *"mount(\"proc\", \"$r/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0"* ]]
+	[[ $output == *"mount(\"tmpfs\", \"$r/dev\", \"tmpfs\", MS_NOSUID|MS_NOEXEC, \"mode=755,size=1m\") = 0"* ]]
+	[[ $output == *"mount(\"sysfs\", \"$r/sys\", \"sysfs\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0"* ]]
+}
+
+# Is any process still in the PID namespace whose inode is $1?
+pidns_in_use() {
+	local ns
+	for ns in /proc/[0-9]*/ns/pid; do
+		[ "$(stat -L -c %i "$ns" 2>/dev/null)" != "$1" ] || return 0
+	done
+	return 1
+}
+
+@test "signals: SIGTERM to mini-pivot-root ends the command too, PID 1 or not" {
+	local pid ns status=0
+	mini-pivot-root "$ROOT" /bin/sleep 30 3>&- &
+	pid=$!
+	# Its child: PID 1 of a new PID namespace, once it runs sleep.
+	wait_until "LEFT_PID=\$(pgrep -P $pid) && [ \"\$(cat /proc/\$LEFT_PID/comm)\" = sleep ]"
+	ns=$(stat -L -c %i "/proc/$LEFT_PID/ns/pid")
+	[ "$ns" != "$(host_ns pid)" ]
+	kill -TERM "$pid"
+	# PID 1 has no handler: the kernel drops the SIGTERM passed on, and
+	# SIGKILL follows after NS_STOP_SECONDS (5).
+	wait_until "[ ! -e /proc/$LEFT_PID ]" 15 || fail "the command outlived mini-pivot-root"
+	wait_until "! pidns_in_use $ns" 5 || fail "its PID namespace is still in use"
+	wait "$pid" || status=$?
+	assert_equal "$status" 137
+	# A command that handles SIGTERM gets it, and its status is passed on.
+	mini-pivot-root "$ROOT" /bin/sh -c 'trap "exit 7" TERM; sleep 30 & wait' 3>&- &
+	pid=$!
+	wait_until "LEFT_PID=\$(pgrep -P $pid) && pgrep -P \$LEFT_PID sleep >/dev/null"
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 7
 }
 
 @test "exit status: passed on from the command" {
@@ -123,6 +166,17 @@ teardown() {
 	assert_output "mini-pivot-root: root filesystem $BATS_TEST_TMPDIR/empty has no /bin/sh: No such file or directory"
 	run -1 mini-pivot-root
 	assert_line --index 0 "mini-pivot-root: no new root given"
+}
+
+@test "bad input: an unknown option in a group is named by itself" {
+	run -1 mini-pivot-root -zv "$ROOT"
+	assert_line --index 0 "mini-pivot-root: unknown option '-z'"
+	run -125 mini-chroot -vz "$ROOT"
+	assert_line --index 0 "mini-chroot: unknown option '-z'"
+	run -125 mini-chroot --bogus "$ROOT"
+	assert_line --index 0 "mini-chroot: unknown option '--bogus'"
+	run -125 mini-chroot --verbose=1 "$ROOT"
+	assert_line --index 0 "mini-chroot: option '--verbose' takes no value"
 }
 
 @test "bad input: a command missing in the root exits 127 and names the root" {

@@ -247,10 +247,33 @@ inside_view() {
 	assert_output --partial "'10.88.0.1/33' is not an IPv4 address"
 	run -1 in_host mini-netns attach --pid "$container" --address 10.88.0.2/24 \
 		--gateway 10.99.0.1
-	assert_output "mini-netns: gateway 10.99.0.1 is not another address on 10.88.0.2/24's subnet: Invalid argument"
+	assert_output "$(printf '%s\n' \
+		"mini-netns: --gateway: '10.99.0.1' is not another host address on the subnet of 10.88.0.2/24" \
+		"hint: the gateway is the bridge's address, on the same subnet: 10.88.0.1 for 10.88.0.2/24")"
+	run -1 in_host mini-netns attach --pid "$container" --address 10.88.0.2/24 \
+		--gateway 10.88.0.255
+	assert_line --index 0 "mini-netns: --gateway: '10.88.0.255' is not another host address on the subnet of 10.88.0.2/24"
 	run -0 host_veths
 	assert_output ""
 	run ! in_host ip link show hop2
+}
+
+@test "bad input: the subnet itself or its broadcast address is no host's address" {
+	make_bridge
+	start_container
+	run -1 in_host mini-netns attach --pid "$container" --address 10.88.0.0/24
+	assert_output "$(printf '%s\n' \
+		"mini-netns: --address: '10.88.0.0/24' is the subnet itself, not an address on it" \
+		"hint: hosts lie between a subnet's first address and its last: 10.88.0.1 to 10.88.0.254 in 10.88.0.0/24")"
+	run -1 in_host mini-netns bridge --name hop2 --address 10.88.0.255/24
+	assert_line --index 0 "mini-netns: --address: '10.88.0.255/24' is the subnet's broadcast address, not a host's"
+	# A /31 has neither (RFC 3021): both its addresses are hosts'.
+	run -0 in_host mini-netns bridge --name hop2 --address 10.77.0.0/31
+	run -0 in_host ip -br -4 address show dev hop2
+	assert_output --regexp '^hop2 +[A-Z]+ +10\.77\.0\.0/31 *$'
+	in_host mini-netns delete-bridge --name hop2
+	run -0 host_veths
+	assert_output ""
 }
 
 @test "bad input: a process that does not exist, or shares the host's namespace" {
@@ -263,9 +286,9 @@ inside_view() {
 	# A process of the host namespace itself: its eth0 and default route
 	# would land beside the host's own.
 	run -1 in_host sh -c 'exec mini-netns attach --pid $$ --address 10.88.0.2/24'
-	assert_output --regexp '^mini-netns: process [0-9]+ is in this network namespace, not in one of its own'
+	assert_output --regexp '^mini-netns: process [0-9]+ is in this network namespace, not in one of its own$'
 	run -1 in_host mini-netns attach --pid x --address 10.88.0.2/24
-	assert_output "mini-netns: --pid: 'x' is not a process id"
+	assert_output "mini-netns: --pid: bad value 'x' (a whole number from 1 to 4194304)"
 	run -0 host_veths
 	assert_output ""
 }
@@ -294,8 +317,12 @@ inside_view() {
 	assert_output "mini-netns: --host-if: interface name 'hop-name-too-long-x' has 19 bytes; the kernel allows 15 (IFNAMSIZ-1)"
 	run -1 in_host mini-netns bridge --name hop-bridge-too-long
 	assert_output --partial "interface name 'hop-bridge-too-long' has 19 bytes"
+	# The kernel refuses any white space, not only ' ', tab and newline.
+	run -1 in_host mini-netns bridge --name $'hop\rx'
+	assert_output "mini-netns: --name: interface name "$'\'hop\rx\''" has a '/', ':' or white space"
+	run -1 in_host ip link show $'hop\rx'
 	run -1 in_host mini-netns detach --host-if hop0
-	assert_output "mini-netns: hop0 is not a veth (its kind: bridge): Invalid argument"
+	assert_output "mini-netns: hop0 is not a veth (its kind: bridge)"
 	run -0 in_host ip link show hop0
 	run -1 in_host mini-netns detach --host-if hop-nosuch
 	assert_line "mini-netns: veth hop-nosuch in this network namespace: No such device"
@@ -313,7 +340,7 @@ inside_view() {
 	in_container "$container" ip route add default dev hop-x0
 	run -1 in_host mini-netns attach --pid "$container" \
 		--address 10.88.0.2/24 --gateway 10.88.0.1
-	assert_line "mini-netns: add default route via 10.88.0.1, in /proc/$container/ns/net: File exists"
+	assert_line "mini-netns: in /proc/$container/ns/net: add default route via 10.88.0.1: File exists"
 	run -0 host_veths
 	assert_output ""
 	run -0 in_container "$container" ip -o link
@@ -336,4 +363,14 @@ inside_view() {
 	assert_line "mini-netns: bridge: option --gateway does not apply"
 	run -1 in_host mini-netns detach
 	assert_line "mini-netns: detach: give --host-if NAME or --pid PID"
+	# In a group of short options the unknown one is named, not the
+	# program's path; a known long option given a value says so.
+	run -1 in_host mini-netns -zv bridge
+	assert_line --index 0 "mini-netns: unknown option '-z'"
+	run -1 in_host mini-netns -vz bridge
+	assert_line --index 0 "mini-netns: unknown option '-z'"
+	run -1 in_host mini-netns bridge --verbose=1
+	assert_line --index 0 "mini-netns: option '--verbose' takes no value"
+	run -1 in_host mini-netns bridge --name
+	assert_line --index 0 "mini-netns: option '--name' needs a value"
 }

@@ -96,3 +96,14 @@ setup() {
 	# msgcmp counts a missing, untranslated or fuzzy entry as absent.
 	run -0 msgcmp "$PO" "$pot"
 }
+
+@test "errors: hints are chosen by the kind of error, not its text, so they show in Vietnamese too" {
+	requires root controller:memory
+	mini-cgroup create -g memory:hop-test-i18n
+	run -1 env LANGUAGE=vi LANG=C.UTF-8 mini-cgroup get -r memory.nosuch -g memory:hop-test-i18n
+	mini-cgroup delete -g memory:hop-test-i18n
+	assert_line --index 0 --partial "không có knob memory.nosuch"
+	assert_line --index 1 --regexp '^gợi ý: '
+	run -1 env LANGUAGE=vi LANG=C.UTF-8 mini-cgroup create -g nosuchctl:x
+	assert_line --index 1 --regexp '^gợi ý: .*/proc/cgroups'
+}

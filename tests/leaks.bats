@@ -1,39 +1,210 @@
 #!/usr/bin/env bats
-# Runs last: the suite must leave nothing behind on the machine.
+# Runs last: the suite must leave nothing behind on the machine. The checks
+# are the functions of tests/leaks.bash; each is proven first-hand by a
+# self-test below that leaks that one thing on purpose, sees it reported,
+# and removes it again.
 bats_require_minimum_version 1.5.0
 load helpers
+load leaks
 
-@test "no cgroup named hop* is left anywhere under /sys/fs/cgroup" {
-	run -0 find /sys/fs/cgroup -maxdepth 8 -type d -name 'hop*'
+# The checks: what the suite left.
+
+@test "no cgroup of ours is left (hop* in any hierarchy)" {
+	run -0 leaks_cgroups
 	assert_output ""
 }
 
-@test "no mount of ours is left (build/, /run/hop, hop-* sources)" {
-	run -0 awk -v top="$HOP_TOP/build" \
-		'index($2, top) == 1 || index($2, "/run/hop") == 1 || $1 ~ /^hop-/' /proc/self/mounts
+@test "no mount of ours is left (build/, /run/hop, test tmpdirs, hop-* sources)" {
+	run -0 leaks_mounts
 	assert_output ""
 }
 
 @test "no network namespace or link named hop* is left" {
 	requires cmd:ip
-	run -0 sh -c 'ip netns list | grep "^hop" || true'
+	run -0 leaks_netns
 	assert_output ""
-	run -0 sh -c 'ip -o link | grep -E "^[0-9]+: hop" || true'
+	run -0 leaks_links
 	assert_output ""
 }
 
-@test "no process runs one of our programs" {
-	local exe pid left=()
-	for pid in /proc/[0-9]*; do
-		exe=$(readlink "$pid/exe" 2>/dev/null) || continue
-		case $exe in
-		"$HOP_TOP"/build/* | /tmp/hop-test.*) left+=("${pid#/proc/}:$exe") ;;
-		esac
-	done
-	assert_equal "${left[*]}" ""
+@test "no process of ours runs: our programs" {
+	run -0 leaks_processes_ours
+	assert_output ""
+}
+
+@test "no process of ours runs: in a cgroup of ours" {
+	run -0 leaks_processes_in_our_cgroups
+	assert_output ""
+}
+
+@test "no process of ours runs: in a PID namespace we made" {
+	run -0 leaks_processes_in_pid_namespaces
+	assert_output ""
+}
+
+@test "no process of ours runs: an owner named in container state" {
+	run -0 leaks_processes_in_state
+	assert_output ""
 }
 
 @test "no state directory or scratch copy is left" {
-	run -0 sh -c 'ls -d /run/hop/containers/* /tmp/hop-test.* 2>/dev/null || true'
+	run -0 leaks_state
 	assert_output ""
+	run -0 sh -c 'ls -d /tmp/hop-test.* 2>/dev/null || true'
+	assert_output ""
+}
+
+# The self-tests: each check sees the one thing leaked on purpose. They
+# look for their own line only: other runs may have things of theirs now.
+
+# refute_reported TEXT: no line of $output starts with TEXT.
+refute_reported() {
+	[[ $'\n'$output != *$'\n'"$1"* ]] || fail "still reported: $1"
+}
+
+setup() {
+	[[ $BATS_TEST_DESCRIPTION == "self-test"* ]] || return 0
+	requires root
+	LEAK=hop-lk$$ # a name of ours for this run, short enough for a link
+}
+
+teardown() {
+	[[ $BATS_TEST_DESCRIPTION == "self-test"* ]] || return 0
+	# Whatever a self-test that failed half-way leaked, and only that.
+	local pid
+	for pid in ${LEAK_PIDS:-}; do kill -KILL "$pid" 2>/dev/null || true; done
+	for pid in ${LEAK_PIDS:-}; do wait "$pid" 2>/dev/null || true; done
+	[ -z "${LEAK_MOUNT:-}" ] || umount "$LEAK_MOUNT" 2>/dev/null || true
+	[ -z "${LEAK_GROUP:-}" ] || rmdir "$LEAK_GROUP" 2>/dev/null || true
+	ip netns delete "$LEAK" 2>/dev/null || true
+	ip link delete "$LEAK" 2>/dev/null || true
+}
+
+@test "self-test: a cgroup of ours is reported" {
+	LEAK_GROUP=$(base_cgroup_dir pids)/$LEAK
+	mkdir "$LEAK_GROUP"
+	run -0 leaks_cgroups
+	assert_line "$LEAK_GROUP: a cgroup of ours"
+	rmdir "$LEAK_GROUP"
+	run -0 leaks_cgroups
+	refute_reported "$LEAK_GROUP:"
+}
+
+@test "self-test: a mount in a test's directory, and one named hop-*, are reported" {
+	LEAK_MOUNT=$BATS_TEST_TMPDIR/mnt
+	mkdir "$LEAK_MOUNT"
+	mount -t tmpfs none "$LEAK_MOUNT"
+	run -0 leaks_mounts
+	assert_line "$LEAK_MOUNT: none mounted there"
+	umount "$LEAK_MOUNT"
+	# Outside every path of ours: found by its source's name.
+	LEAK_MOUNT=$(mktemp -d /tmp/leak-self-test.XXXXXX)
+	mount -t tmpfs "$LEAK" "$LEAK_MOUNT"
+	run -0 leaks_mounts
+	assert_line "$LEAK_MOUNT: $LEAK mounted there"
+	umount "$LEAK_MOUNT"
+	rmdir "$LEAK_MOUNT"
+	run -0 leaks_mounts
+	refute_reported "$BATS_TEST_TMPDIR/mnt:"
+	refute_reported "$LEAK_MOUNT:"
+}
+
+@test "self-test: a network namespace and a veth of ours are reported" {
+	requires cmd:ip
+	ip netns add "$LEAK"
+	ip link add "$LEAK" type veth peer name "${LEAK}p"
+	run -0 leaks_netns
+	assert_line "$LEAK: a network namespace of ours"
+	run -0 leaks_links
+	assert_line "$LEAK: a link of ours"
+	assert_line "${LEAK}p: a link of ours"
+	ip netns delete "$LEAK"
+	ip link delete "$LEAK"
+	run -0 leaks_netns
+	refute_reported "$LEAK:"
+	run -0 leaks_links
+	refute_reported "$LEAK"
+}
+
+@test "self-test: our program, and the PID namespace it made, are reported" {
+	local parent child
+	mini-unshare -fp sleep 60 3>&- &
+	parent=$! LEAK_PIDS=$parent
+	wait_until "child=\$(pgrep -P $parent sleep)"
+	LEAK_PIDS="$parent $child"
+	run -0 leaks_processes_ours
+	assert_line "$parent: runs $HOP_BIN/mini-unshare"
+	run -0 leaks_processes_in_pid_namespaces
+	assert_line --regexp "^$child: in the PID namespace pid:\[[0-9]+\]; its init $child was started by $HOP_BIN/mini-unshare\$"
+	kill -TERM "$parent"
+	wait "$parent" || true
+	run -0 leaks_processes_ours
+	refute_reported "$parent: "
+	run -0 leaks_processes_in_pid_namespaces
+	refute_reported "$child: "
+}
+
+@test "self-test: a container whose parent is gone is reported, though it runs busybox" {
+	[ -x "$HOP_ROOTFS/bin/sh" ] || skip "no busybox root: run make rootfs"
+	local root=$BATS_TEST_TMPDIR/root parent child
+	cp -a "$HOP_ROOTFS" "$root"
+	mini-pivot-root "$root" /bin/sleep 60 3>&- &
+	parent=$! LEAK_PIDS=$parent
+	wait_until "child=\$(pgrep -P $parent) && [ \"\$(cat /proc/\$child/comm)\" = sleep ]"
+	LEAK_PIDS="$parent $child"
+	# SIGKILL cannot be passed on: the container is left alone, its
+	# /proc/PID/exe a busybox that is no path of ours.
+	kill -KILL "$parent"
+	wait "$parent" || true
+	run -0 leaks_processes_ours
+	refute_reported "$child: "
+	wait_until "[ \"\$(awk '/^PPid:/ { print \$2 }' /proc/$child/status)\" != $parent ]"
+	run -0 leaks_processes_in_pid_namespaces
+	assert_line --regexp "^$child: in the PID namespace pid:\[[0-9]+\]; its init $child lost its parent\$"
+	kill -KILL "$child"
+	wait_until "[ ! -e /proc/$child ]"
+	run -0 leaks_processes_in_pid_namespaces
+	refute_reported "$child: "
+}
+
+@test "self-test: a process in a cgroup of ours is reported, whatever it runs" {
+	local pid
+	LEAK_GROUP=$(base_cgroup_dir pids)/$LEAK
+	mkdir "$LEAK_GROUP"
+	sleep 60 3>&- &
+	pid=$! LEAK_PIDS=$pid
+	echo "$pid" >"$LEAK_GROUP/cgroup.procs"
+	run -0 leaks_processes_in_our_cgroups
+	assert_line "$pid: in the cgroup $LEAK_GROUP"
+	run -0 leaks_processes_ours
+	refute_reported "$pid: "
+	kill -KILL "$pid"
+	wait "$pid" || true
+	wait_until "[ ! -s $LEAK_GROUP/cgroup.procs ]"
+	rmdir "$LEAK_GROUP"
+	run -0 leaks_processes_in_our_cgroups
+	refute_reported "$pid: "
+}
+
+@test "self-test: container state, and the owner it names, are reported" {
+	local state=$BATS_TEST_TMPDIR/state/$LEAK pid
+	mkdir -p "$state"
+	sleep 60 3>&- &
+	pid=$! LEAK_PIDS=$pid
+	echo "$pid" >"$state/owner"
+	run -0 leaks_state
+	assert_line "$state: container state"
+	run -0 leaks_processes_in_state
+	assert_line "$pid: the owner in $state"
+	kill -KILL "$pid"
+	wait "$pid" || true
+	run -0 leaks_processes_in_state
+	refute_reported "$pid: "
+	rm -r "$BATS_TEST_TMPDIR/state"
+	run -0 leaks_state
+	refute_reported "$state:"
+	# The runtime's own root too (HOP_STATE_DIR as a test sets it).
+	mkdir -p "$BATS_TEST_TMPDIR/elsewhere/$LEAK"
+	HOP_STATE_DIR=$BATS_TEST_TMPDIR/elsewhere run -0 leaks_state
+	assert_line "$BATS_TEST_TMPDIR/elsewhere/$LEAK: container state"
 }

@@ -19,10 +19,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -77,19 +77,9 @@ static _Noreturn void usage(FILE *out, int status)
 	exit(status);
 }
 
-static _Noreturn void bad_option(const char *word, int missing_value)
+static _Noreturn void bad_option(const char *word, int c)
 {
-	const char *equals = strchr(word, '=');
-
-	if (missing_value)
-		hop_warn_plain(_("option '%s' needs a value"), word);
-	else if (word[0] == '-' && word[1] == '-' && equals)
-		hop_warn_plain(_("option '%.*s' takes no value"),
-			       (int)(equals - word), word);
-	else if (word[0] == '-' && word[1] != '-')
-		hop_warn_plain(_("unknown option '-%c'"), optopt);
-	else
-		hop_warn_plain(_("unknown option '%s'"), word);
+	hop_warn_bad_option(word, c);
 	fprintf(stderr, _("Usage: %s [options] [--] COMMAND [ARG...]\n"),
 		hop_program);
 	fprintf(stderr, _("Try '%s --help' for more.\n"), hop_program);
@@ -98,32 +88,12 @@ static _Noreturn void bad_option(const char *word, int missing_value)
 
 static long parse_seconds(const char *text, const char *option)
 {
-	char *end;
 	long value;
 
-	errno = 0;
-	/* getopt_long never leaves optarg NULL for a required_argument, but
-	 * the analyzer cannot know that: hence this NOLINT and the next. */
-	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
-	value = strtol(text, &end, 10);
-	if (errno || end == text || *end)
+	if (hop_parse_long(text, LONG_MIN, LONG_MAX, &value) < 0)
 		hop_die_plain(1, _("%s: not a number of seconds: '%s'"), option,
 			      text);
 	return value;
-}
-
-static unsigned long parse_propagation(const char *mode)
-{
-	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
-	if (strcmp(mode, "private") == 0)
-		return MS_PRIVATE;
-	if (strcmp(mode, "shared") == 0)
-		return MS_SHARED;
-	if (strcmp(mode, "slave") == 0)
-		return MS_SLAVE;
-	if (strcmp(mode, "unchanged") == 0)
-		return 0;
-	hop_die_plain(1, _("unknown propagation mode '%s'"), mode);
 }
 
 static int parse_options(int argc, char **argv, struct options *opt)
@@ -150,12 +120,18 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-
 	opt->propagation = MS_PRIVATE;
-	/* '+': stop at the first non-option, so COMMAND keeps its options. */
-	while ((c = getopt_long(argc, argv, "+:pmuniUCTfrvxhV", longs, NULL)) !=
-	       -1) {
+	for (;;) {
+		/* The word getopt_long is at: in "-zv" optind does not move
+		 * on at the 'z', so argv[optind - 1] is not it. */
+		const char *word = argv[optind];
+		/* '+': stop at the first non-option, so COMMAND keeps its
+		 * options. */
+		int c = getopt_long(argc, argv, "+:pmuniUCTfrvxhV", longs,
+				    NULL);
+
+		if (c == -1)
+			break;
 		switch (c) {
 		case 'p': opt->flags |= CLONE_NEWPID; break;
 		case 'm': opt->flags |= CLONE_NEWNS; break;
@@ -175,7 +151,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			opt->flags |= CLONE_NEWNS;
 			break;
 		case OPT_PROPAGATION:
-			opt->propagation = parse_propagation(optarg);
+			if (ns_parse_propagation(optarg, &opt->propagation) < 0)
+				hop_die_context(1);
 			break;
 		case OPT_MONO:
 			opt->monotonic = parse_seconds(optarg, "--monotonic");
@@ -189,8 +166,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		case 'x': hop_explain_calls = 1; break;
 		case 'h': usage(stdout, 0);
 		case 'V': printf("%s %s\n", hop_program, HOP_VERSION); exit(0);
-		case ':': bad_option(argv[optind - 1], 1);
-		default: bad_option(argv[optind - 1], 0);
+		default: bad_option(word, c);
 		}
 	}
 	return optind;
@@ -233,9 +209,7 @@ static void enter_namespaces(const struct options *opt)
 	}
 	if ((opt->flags & CLONE_NEWNS) && opt->propagation) {
 		hop_step(_("make every mount under / %s"),
-			 opt->propagation == MS_PRIVATE ? "private" :
-			 opt->propagation == MS_SLAVE	? "slave" :
-							  "shared");
+			 ns_propagation_name(opt->propagation));
 		if (ns_set_propagation(opt->propagation) < 0)
 			hop_die_context(1);
 	}
@@ -246,6 +220,19 @@ static void enter_namespaces(const struct options *opt)
 		if (ns_set_time_offsets(opt->monotonic, opt->boottime) < 0)
 			hop_die_context(1);
 	}
+}
+
+/* With / shared (or left as it was), a proc mounted over a shared /proc
+ * would appear on the host's /proc too: make that mount private first. */
+static void mount_proc(const char *dir, unsigned long propagation)
+{
+	if (propagation != MS_PRIVATE) {
+		hop_step(_("make the mount that holds %s private"), dir);
+		if (ns_make_mount_private(dir) < 0)
+			hop_die_context(1);
+	}
+	if (ns_mount_proc(dir) < 0)
+		hop_die_context(1);
 }
 
 int main(int argc, char **argv)
@@ -273,8 +260,8 @@ int main(int argc, char **argv)
 		hop_step(_("child: pid %d in the new namespaces"),
 			 (int)getpid());
 	}
-	if (opt.proc_dir && ns_mount_proc(opt.proc_dir) < 0)
-		hop_die_context(1);
+	if (opt.proc_dir)
+		mount_proc(opt.proc_dir, opt.propagation);
 
 	hop_step(_("exec %s"), argv[first]);
 	hop_explain_call("execvp(\"%s\", ...)", argv[first]);

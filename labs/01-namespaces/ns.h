@@ -29,10 +29,28 @@ int ns_unshare(int flags);
  * is denied first: the kernel refuses an unprivileged gid_map otherwise. */
 int ns_map_root(uid_t outside_uid, gid_t outside_gid);
 
+/* mount(2), the one way every day mounts: -x shows the call with the
+ * names of its flags, strace-like, and a failure is recorded with what was
+ * being mounted where. source, type and data may be NULL. */
+int ns_mount(const char *source, const char *target, const char *type,
+	     unsigned long flags, const char *data);
+
 /* Set the propagation of every mount under / (MS_PRIVATE, MS_SLAVE or
  * MS_SHARED, applied with MS_REC), so that nothing we mount reaches the
  * mount namespace we came from. */
 int ns_set_propagation(unsigned long propagation);
+
+/* "private", "shared", "slave" or "unchanged" (--propagation) into
+ * MS_PRIVATE, MS_SHARED, MS_SLAVE or 0; anything else is refused. */
+int ns_parse_propagation(const char *name, unsigned long *propagation);
+/* The name of such a propagation: the reverse of ns_parse_propagation(). */
+const char *ns_propagation_name(unsigned long propagation);
+
+/* Make the mount that holds path private (path itself when it is a mount
+ * point, else the nearest mount above it), so that what is mounted on path
+ * next stays in this namespace even when / is shared: util-linux does the
+ * same before --mount-proc. */
+int ns_make_mount_private(const char *path);
 
 /* Mount a fresh proc on target (normally /proc); it shows the PID namespace
  * of the calling process, so call it after the fork into a new one. */
@@ -56,8 +74,16 @@ int ns_write_id_map(pid_t pid, const char *file, const char *map);
  * and drop the supplementary groups we brought in. */
 int ns_become_root(void);
 
-/* ns_wait_status(), passing SIGTERM and SIGHUP on to pid meanwhile and
- * ignoring SIGINT and SIGQUIT (the terminal sends those to pid itself). */
+/* How long a child may take to end after a SIGTERM or SIGHUP was passed on
+ * before it gets SIGKILL (docker stop waits 10 s). */
+#define NS_STOP_SECONDS 5
+
+/* ns_wait_status(), passing SIGTERM and SIGHUP on to pid meanwhile; SIGINT
+ * and SIGQUIT too when pid is in another process group (a session of its
+ * own), else they are ignored (the terminal sends those to pid itself).
+ * A child still there NS_STOP_SECONDS after the last signal passed on gets
+ * SIGKILL: PID 1 of a PID namespace ignores any other signal it has no
+ * handler for. */
 int ns_wait_forwarding(pid_t pid);
 
 /* Wait for pid and turn its end into a shell-like exit status:

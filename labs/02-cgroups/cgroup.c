@@ -103,7 +103,8 @@ static int find_mount(const char *controller, struct cgroup_hierarchy *h)
 	fclose(mounts);
 	if (!found) {
 		errno = ENOENT;
-		return hop_fail(
+		return hop_fail_hint(
+			HOP_HINT_CGROUP_NO_CONTROLLER,
 			_("no cgroup hierarchy has the '%s' controller"),
 			controller);
 	}
@@ -321,9 +322,12 @@ static int enable_controllers(const char *dir, const char *controllers,
 	}
 	if (!*change)
 		return 0;
-	/* One write for all: "+cpu +memory +pids". */
+	/* One write for all: "+cpu +memory +pids". EBUSY: the group holds
+	 * processes (the "no internal processes" rule). */
 	if (hop_write_file(path, change) < 0)
-		return -1;
+		return errno == EBUSY ?
+			       hop_set_hint(HOP_HINT_CGROUP_SUBTREE_BUSY) :
+			       -1;
 	for (char *c = change; *c; c++)
 		if (*c == '+')
 			*c = '-';
@@ -463,6 +467,18 @@ static int is_top_base(const char *dir)
 	return access(path, F_OK) == 0;
 }
 
+/* The directory of a group that must be there already. */
+static int existing_dir(const struct cgroup_hierarchy *h, const char *group,
+			char dir[PATH_MAX])
+{
+	if (cgroup_dir(h, group, dir, PATH_MAX) < 0)
+		return -1;
+	if (access(dir, F_OK) < 0)
+		return hop_fail(_("group %s in the %s hierarchy (%s)"), group,
+				h->controllers, dir);
+	return 0;
+}
+
 int cgroup_attach(const struct cgroup_hierarchy *hierarchies, int count,
 		  const char *group, pid_t pid)
 {
@@ -472,11 +488,8 @@ int cgroup_attach(const struct cgroup_hierarchy *hierarchies, int count,
 		return -1;
 	snprintf(text, sizeof(text), "%d", (int)pid);
 	for (int i = 0; i < count; i++) {
-		if (cgroup_dir(&hierarchies[i], group, dir, sizeof(dir)) < 0)
+		if (existing_dir(&hierarchies[i], group, dir) < 0)
 			return -1;
-		if (access(dir, F_OK) < 0)
-			return hop_fail(_("group %s in the %s hierarchy (%s)"),
-					group, hierarchies[i].controllers, dir);
 		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 		if (hop_write_file(path, text) < 0)
 			return -1;
@@ -544,13 +557,9 @@ int cgroup_delete(const struct cgroup_hierarchy *hierarchies, int count,
 	if (cgroup_check_group(group) < 0)
 		return -1;
 	/* Check every hierarchy first, so a missing group changes nothing. */
-	for (int i = 0; i < count; i++) {
-		if (cgroup_dir(&hierarchies[i], group, dir, sizeof(dir)) < 0)
+	for (int i = 0; i < count; i++)
+		if (existing_dir(&hierarchies[i], group, dir) < 0)
 			return -1;
-		if (access(dir, F_OK) < 0)
-			return hop_fail(_("group %s in the %s hierarchy (%s)"),
-					group, hierarchies[i].controllers, dir);
-	}
 	for (int i = 0; i < count; i++) {
 		if (cgroup_dir(&hierarchies[i], group, dir, sizeof(dir)) < 0 ||
 		    remove_dir(dir, recursive) < 0)

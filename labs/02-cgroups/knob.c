@@ -161,7 +161,8 @@ static int open_knob(const char *dir, const char *knob, int flags)
 	hop_explain(fd, "openat2(\"%s\", \"%s\", RESOLVE_BENEATH)", dir, knob);
 	close(group);
 	if (fd < 0 && errno == ENOENT)
-		return hop_fail(_("no knob %s in %s"), knob, dir);
+		return hop_fail_hint(HOP_HINT_CGROUP_NO_KNOB,
+				     _("no knob %s in %s"), knob, dir);
 	if (fd < 0)
 		return hop_fail(_("open %s/%s"), dir, knob);
 	if (fstatfs(fd, &fs) < 0 || (fs.f_type != CGROUP2_SUPER_MAGIC &&
@@ -206,7 +207,14 @@ static int write_knob(const char *dir, const char *knob, const char *value)
 
 		close(fd);
 		errno = saved;
-		return hop_fail(_("write %s to %s/%s"), value, dir, knob);
+		/* v1 refuses a memory limit above memory+swap's. */
+		return hop_fail_hint(
+			saved == EINVAL &&
+					strcmp(knob, "memory.limit_in_bytes") ==
+						0 ?
+				HOP_HINT_CGROUP_MEMSW_FIRST :
+				HOP_HINT_NONE,
+			_("write %s to %s/%s"), value, dir, knob);
 	}
 	close(fd);
 	return 0;

@@ -91,40 +91,52 @@ static void split_group(char *arg, char **controllers, char **group)
 	*group = colon + 1;
 }
 
-/* The error of a module call, with a hint when the cause is common. */
+/* The error of a module call, with a hint when the cause is common: chosen
+ * by the hint code the module attached, else by errno, never by the text
+ * (which may be translated). */
 static _Noreturn void fail(void)
 {
 	int saved = errno;
 
-	/* Input we refused ourselves: the context says why. */
-	if (hop_refused())
-		hop_warn_plain("%s", hop_context());
-	else
-		hop_warn("%s", hop_context());
-	if (saved == EACCES || saved == EPERM || saved == EROFS)
-		hop_hint(_("cgroups are changed by root: run it with sudo"));
-	else if (saved == EBUSY && strstr(hop_context(), "subtree_control"))
+	hop_warn_context();
+	switch (hop_error_hint()) {
+	case HOP_HINT_CGROUP_SUBTREE_BUSY:
 		hop_hint(_("on cgroup v2 a group with processes cannot give "
 			   "controllers to children; 'mini-cgroup -v where' "
 			   "tells where our groups go and why"));
-	else if (saved == EOPNOTSUPP)
-		hop_hint(_("systemd turns a controller on at the root when a "
-			   "unit asks for it, e.g. systemctl set-property "
-			   "user.slice MemoryAccounting=yes"));
-	else if (saved == EBUSY)
-		hop_hint(_("end those processes, or move them out, first"));
-	else if (saved == EEXIST)
-		hop_hint(_("that group is there already: use it as it is, or "
-			   "remove it first with mini-cgroup delete"));
-	else if (saved == EINVAL && strstr(hop_context(), "limit_in_bytes"))
+		break;
+	case HOP_HINT_CGROUP_MEMSW_FIRST:
 		hop_hint(_("on v1, memory.limit_in_bytes may not go above "
 			   "memory.memsw.limit_in_bytes: raise that first"));
-	else if (saved == ENOENT && strstr(hop_context(), "no knob"))
+		break;
+	case HOP_HINT_CGROUP_NO_KNOB:
 		hop_hint(_("the knobs are the files of the group's directory: "
 			   "ls it"));
-	else if (saved == ENOENT && strstr(hop_context(), "controller"))
+		break;
+	case HOP_HINT_CGROUP_NO_CONTROLLER:
 		hop_hint(_("see /proc/cgroups for the controllers this kernel "
 			   "has"));
+		break;
+	default:
+		if (hop_error_kind() != HOP_ERROR_SYSTEM)
+			break;
+		if (saved == EACCES || saved == EPERM || saved == EROFS)
+			hop_hint(_("cgroups are changed by root: run it with "
+				   "sudo"));
+		else if (saved == EBUSY)
+			hop_hint(_("end those processes, or move them out, "
+				   "first"));
+		else if (saved == EEXIST)
+			hop_hint(_("that group is there already: use it as it "
+				   "is, or remove it first with mini-cgroup "
+				   "delete"));
+		else if (saved == EOPNOTSUPP)
+			hop_hint(_("systemd turns a controller on at the root "
+				   "when a unit asks for it, e.g. systemctl "
+				   "set-property user.slice "
+				   "MemoryAccounting=yes"));
+		break;
+	}
 	exit(1);
 }
 

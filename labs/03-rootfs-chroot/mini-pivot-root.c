@@ -11,7 +11,9 @@
  *      devpts) and a read-only sysfs inside it;
  *   5. pivot_root(".", ".") and unmount the old root: from now on no path
  *      leads to the host's files, so the chroot escape finds nothing;
- *   6. exec COMMAND (default /bin/sh); the parent passes its status on.
+ *   6. exec COMMAND (default /bin/sh); the parent passes SIGTERM and SIGHUP
+ *      on (and SIGKILL after NS_STOP_SECONDS: PID 1 ignores signals it
+ *      has no handler for), then passes the command's status on.
  *
  * Read: pivot_root(2), mount_namespaces(7), pid_namespaces(7), and
  * runc's libcontainer/rootfs_linux.go for the real thing.
@@ -20,7 +22,6 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "01-namespaces/ns.h"
@@ -51,10 +52,8 @@ static _Noreturn void run_child(const char *root, char **command)
 {
 	hop_step(_("pid %d: switch the root to %s"), (int)getpid(), root);
 	if (rootfs_pivot(root, ROOTFS_ALL) < 0) {
-		int saved = errno;
-
-		hop_warn("%s", hop_context());
-		if (saved == EPERM && strstr(hop_context(), "sysfs"))
+		hop_warn_context();
+		if (hop_error_hint() == HOP_HINT_SYSFS_NEEDS_NETNS)
 			hop_hint(_("in a user namespace, sysfs needs a network "
 				   "namespace of its own: add -n"));
 		exit(1);
@@ -96,7 +95,7 @@ int main(int argc, char **argv)
 		hop_die_context(1);
 	if (pid == 0)
 		run_child(root, command);
-	status = ns_wait_status(pid);
+	status = ns_wait_forwarding(pid);
 	if (status < 0)
 		hop_die_context(1);
 	return status;

@@ -48,24 +48,6 @@ int rootfs_check(const char *dir)
 	return 0;
 }
 
-/* mount(2), explained with -x and failing with its target as context. */
-static int mount_at(const char *source, const char *target, const char *type,
-		    unsigned long flags, const char *data)
-{
-	char names[160];
-	int rc = mount(source, target, type, flags, data);
-
-	hop_explain(
-		rc, "mount(\"%s\", \"%s\", %s%s%s, %s, %s%s%s)", source, target,
-		type ? "\"" : "", type ? type : "NULL", type ? "\"" : "",
-		hop_flags_string(flags, ns_mount_flags, names, sizeof(names)),
-		data ? "\"" : "", data ? data : "NULL", data ? "\"" : "");
-	if (rc < 0)
-		return hop_fail(_("mount %s on %s"), type ? type : source,
-				target);
-	return 0;
-}
-
 /* A mount point inside the new root, made if the image lacks it. */
 static int mount_point(const char *root, const char *name, char *path,
 		       size_t size)
@@ -99,7 +81,7 @@ static int make_device(const char *dev, const char *name, unsigned major,
 	if (rc < 0)
 		return hop_fail(_("create %s"), path);
 	close(rc);
-	return mount_at(host, path, NULL, MS_BIND, NULL);
+	return ns_mount(host, path, NULL, MS_BIND, NULL);
 }
 
 static int mount_dev(const char *root)
@@ -121,7 +103,7 @@ static int mount_dev(const char *root)
 	char dev[PATH_MAX], path[PATH_MAX + 16];
 
 	if (mount_point(root, "dev", dev, sizeof(dev)) < 0 ||
-	    mount_at("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC,
+	    ns_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC,
 		     "mode=755,size=1m") < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
@@ -130,7 +112,7 @@ static int mount_dev(const char *root)
 			return -1;
 	/* A devpts of its own: the container's ptys are not the host's. */
 	if (mount_point(dev, "pts", path, sizeof(path)) < 0 ||
-	    mount_at("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC,
+	    ns_mount("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC,
 		     "newinstance,ptmxmode=0666,mode=620") < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
@@ -152,7 +134,7 @@ int rootfs_pivot(const char *dir, int mounts)
 	if (ns_set_propagation(MS_PRIVATE) < 0)
 		return -1;
 	/* pivot_root needs the new root to be a mount point. */
-	if (mount_at(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (ns_mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
 	if (mounts & ROOTFS_PROC) {
 		if (mount_point(root, "proc", path, sizeof(path)) < 0 ||
@@ -162,11 +144,17 @@ int rootfs_pivot(const char *dir, int mounts)
 	if ((mounts & ROOTFS_DEV) && mount_dev(root) < 0)
 		return -1;
 	if (mounts & ROOTFS_SYS) {
-		if (mount_point(root, "sys", path, sizeof(path)) < 0 ||
-		    mount_at("sysfs", path, "sysfs",
+		if (mount_point(root, "sys", path, sizeof(path)) < 0)
+			return -1;
+		/* sysfs shows the network devices of the caller's network
+		 * namespace: in a user namespace, only if it owns that. */
+		if (ns_mount("sysfs", path, "sysfs",
 			     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			     NULL) < 0)
-			return -1;
+			return errno == EPERM ?
+				       hop_set_hint(
+					       HOP_HINT_SYSFS_NEEDS_NETNS) :
+				       -1;
 	}
 	rc = chdir(root);
 	hop_explain(rc, "chdir(\"%s\")", root);

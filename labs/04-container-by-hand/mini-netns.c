@@ -97,26 +97,39 @@ static _Noreturn void usage_error(void)
 	exit(1);
 }
 
+/* Input errors name the option; the module's context says the rest, and
+ * hint, if not NULL, what is usually meant. */
+static void check_input(const char *option, int rc, const char *hint)
+{
+	if (rc >= 0)
+		return;
+	hop_warn_plain("%s: %s", option, hop_context());
+	if (hint)
+		hop_hint("%s", hint);
+	exit(1);
+}
+
+/* 4194304: the largest pid_max, PID_MAX_LIMIT. */
 static pid_t parse_pid(const char *text)
 {
-	char *end;
-	long value;
+	long value = 0;
 
-	errno = 0;
-	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
-	value = strtol(text, &end, 10);
-	if (errno || end == text || *end || value <= 0 || value > 4194304)
-		hop_die_plain(1, _("--pid: '%s' is not a process id"), text);
+	check_input("--pid", hop_parse_long(text, 1, 4194304, &value), NULL);
 	return (pid_t)value;
 }
 
 /* Options may come before and after the command: both passes land here. */
 static void parse_options(int argc, char **argv, struct options *opt)
 {
+	const char *word; /* the word getopt_long is at, for a bad option */
 	size_t length;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:vxhV", longs, NULL)) != -1) {
+	for (;;) {
+		word = argv[optind];
+		c = getopt_long(argc, argv, "+:vxhV", longs, NULL);
+		if (c == -1)
+			break;
 		switch (c) {
 		case 'n': opt->name = optarg; break;
 		case 'a': opt->address = optarg; break;
@@ -128,13 +141,8 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		case 'x': hop_explain_calls = 1; break;
 		case 'h': usage(stdout, 0);
 		case 'V': printf("%s %s\n", hop_program, HOP_VERSION); exit(0);
-		case ':':
-			hop_warn_plain(_("option '%s' needs a value"),
-				       argv[optind - 1]);
-			usage_error();
-		default:
-			hop_warn_plain(_("unknown option '%s'"),
-				       argv[optind - 1]);
+		default: /* '?' or ':'; in "-zv", "-z" is no word of argv */
+			hop_warn_bad_option(word, c);
 			usage_error();
 		}
 		length = strlen(opt->given);
@@ -164,19 +172,14 @@ static void check_options(const char *command, const struct options *opt,
 	}
 }
 
-/* Input errors name the option; the module's context says the rest. */
-static void check_input(const char *option, int rc)
-{
-	if (rc < 0)
-		hop_die_plain(1, "%s: %s", option, hop_context());
-}
-
 /* The error of a module call, with a hint when the cause is common. */
 static _Noreturn void fail(const char *enodev_hint)
 {
 	int saved = errno;
 
-	hop_warn("%s", hop_context());
+	hop_warn_context(); /* refused input: without strerror */
+	if (hop_refused())
+		exit(1);
 	if (net_kernel_message()[0])
 		hop_warn_plain(_("the kernel says: %s"), net_kernel_message());
 	if (saved == EPERM || saved == EACCES)
@@ -193,14 +196,23 @@ static _Noreturn void fail(const char *enodev_hint)
 	exit(1);
 }
 
+/* --address: a CIDR, and one a host may have. */
+static void check_address(const char *address, struct net_cidr *cidr)
+{
+	check_input("--address", net_parse_cidr(address, cidr), NULL);
+	check_input("--address", net_check_host(cidr, address),
+		    _("hosts lie between a subnet's first address and its "
+		      "last: 10.88.0.1 to 10.88.0.254 in 10.88.0.0/24"));
+}
+
 static int run_bridge(struct options *opt)
 {
 	struct net_cidr cidr;
 
 	check_options("bridge", opt, "na", "");
-	check_input("--name", net_check_name(opt->name));
+	check_input("--name", net_check_name(opt->name), NULL);
 	if (opt->address)
-		check_input("--address", net_parse_cidr(opt->address, &cidr));
+		check_address(opt->address, &cidr);
 	hop_step(_("bridge %s: make it if missing, address %s, up"), opt->name,
 		 opt->address ? opt->address : _("unchanged"));
 	if (net_bridge_up(opt->name, opt->address) < 0)
@@ -215,11 +227,15 @@ static int run_attach(struct options *opt)
 	char hint[128];
 
 	check_options("attach", opt, "pbiag", "pa");
-	check_input("--bridge", net_check_name(opt->bridge));
-	check_input("--host-if", net_check_name(opt->host_if));
-	check_input("--address", net_parse_cidr(opt->address, &cidr));
+	check_input("--bridge", net_check_name(opt->bridge), NULL);
+	check_input("--host-if", net_check_name(opt->host_if), NULL);
+	check_address(opt->address, &cidr);
 	if (opt->gateway)
-		check_input("--gateway", net_parse_address(opt->gateway, &via));
+		check_input("--gateway",
+			    net_check_gateway(&cidr, opt->address, opt->gateway,
+					      &via),
+			    _("the gateway is the bridge's address, on the "
+			      "same subnet: 10.88.0.1 for 10.88.0.2/24"));
 	hop_step(_("process %d: %s on %s here, eth0 %s there, gateway %s"),
 		 (int)opt->pid, opt->host_if, opt->bridge, opt->address,
 		 opt->gateway ? opt->gateway : _("none"));
@@ -243,7 +259,8 @@ static int run_delete(struct options *opt, int bridge)
 		check_options("detach", opt, "ip", "");
 	if (!bridge && !opt->pid && !strchr(opt->given, 'i'))
 		hop_die_plain(1, _("detach: give --host-if NAME or --pid PID"));
-	check_input(bridge ? "--name" : "--host-if", net_check_name(name));
+	check_input(bridge ? "--name" : "--host-if", net_check_name(name),
+		    NULL);
 	hop_step(_("delete %s"), name);
 	if ((bridge ? net_bridge_delete(name) : net_detach(name)) < 0)
 		fail(_("there is no link of that name here: see ip -br link"));

@@ -1,24 +1,72 @@
-/* state.c - container state directories and their clean-up. See state.h. */
+/* state.c - container state directories, their locks and their clean-up.
+ * See state.h. */
 #include "04-container-by-hand/state.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
-#include <signal.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "02-cgroups/cgroup.h"
 #include "lib/hop.h"
 
-const char *state_root(void)
+int state_root(char *root, size_t size)
 {
-	const char *root = getenv("HOP_STATE_DIR");
+	/* secure_getenv: a set-uid copy must not take a path from its caller. */
+	const char *dir = secure_getenv("HOP_STATE_DIR");
 
-	return root && *root ? root : "/run/hop/containers";
+	if (!dir || !*dir)
+		dir = "/run/hop/containers";
+	if (dir[0] != '/')
+		return hop_refuse(_("HOP_STATE_DIR=%s: not an absolute path"),
+				  dir);
+	if ((size_t)snprintf(root, size, "%s", dir) >= size) {
+		errno = ENAMETOOLONG;
+		return hop_fail(_("HOP_STATE_DIR is too long"));
+	}
+	return 0;
+}
+
+/* The root holds what gc will kill and remove: only root may write it,
+ * and it must not lead elsewhere (a symlink planted in its place). */
+static int check_root(const char *root)
+{
+	struct stat st;
+
+	if (lstat(root, &st) < 0)
+		return hop_fail(_("state directory %s"), root);
+	if (S_ISLNK(st.st_mode))
+		return hop_refuse(_("state directory %s is a symbolic link; "
+				    "refusing to use it"),
+				  root);
+	if (!S_ISDIR(st.st_mode))
+		return hop_refuse(_("state directory %s is not a directory"),
+				  root);
+	if (st.st_uid != 0)
+		return hop_refuse(_("state directory %s is owned by uid %u, "
+				    "not root; refusing to use it"),
+				  root, (unsigned)st.st_uid);
+	if ((st.st_mode & 07777) != 0700)
+		return hop_refuse(_("state directory %s has mode %04o, not "
+				    "0700; refusing to use it"),
+				  root, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* dir + "/" + name into out, or ENAMETOOLONG: never a path cut short. */
+static int join(char *out, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(out, size, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return hop_fail(_("path too long: %s/%s"), dir, name);
+	}
+	return 0;
 }
 
 static int make_dir(const char *path)
@@ -31,12 +79,13 @@ static int make_dir(const char *path)
 	return 0;
 }
 
-int state_create(const char *id, char *dir, size_t size)
+/* /run/hop, then /run/hop/containers, then the checks. */
+static int make_root(char *root, size_t size)
 {
-	char owner[32], parent[PATH_MAX];
-	const char *root = state_root();
+	char parent[PATH_MAX];
 
-	/* /run/hop, then /run/hop/containers. */
+	if (state_root(root, size) < 0)
+		return -1;
 	snprintf(parent, sizeof(parent), "%s", root);
 	char *slash = strrchr(parent, '/');
 
@@ -45,110 +94,297 @@ int state_create(const char *id, char *dir, size_t size)
 		if (make_dir(parent) < 0)
 			return -1;
 	}
-	if (make_dir(root) < 0)
+	if (make_dir(root) < 0 || check_root(root) < 0)
 		return -1;
-	snprintf(dir, size, "%s/%s", root, id);
-	int rc = mkdir(dir, 0700);
-
-	hop_explain(rc, "mkdir(\"%s\", 0700)", dir);
-	if (rc < 0)
-		return hop_fail(_("state of container %s (%s)"), id, dir);
-	snprintf(owner, sizeof(owner), "%d\n", (int)getpid());
-	return state_write(dir, "owner", owner);
-}
-
-int state_write(const char *dir, const char *file, const char *text)
-{
-	char path[PATH_MAX + 32];
-	FILE *out;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	out = fopen(path, "we");
-	if (!out)
-		return hop_fail(_("open %s"), path);
-	fputs(text, out);
-	if (fclose(out) != 0)
-		return hop_fail(_("write %s"), path);
 	return 0;
 }
 
-/* Only directories under /sys/fs/cgroup named hop-* are ours to remove. */
-static int is_our_cgroup(const char *dir)
+/* Write dir/file whole, or not at all: a temporary name, then rename. */
+static int write_file(const char *dir, const char *file, const char *text)
 {
-	const char *name = strrchr(dir, '/');
+	char path[PATH_MAX], temp[PATH_MAX], hidden[64];
+	FILE *out;
+	int rc;
 
-	return strncmp(dir, "/sys/fs/cgroup/", 15) == 0 && !strstr(dir, "..") &&
-	       name && strncmp(name + 1, "hop-", 4) == 0;
+	snprintf(hidden, sizeof(hidden), ".%s.new", file);
+	if (join(path, sizeof(path), dir, file) < 0 ||
+	    join(temp, sizeof(temp), dir, hidden) < 0)
+		return -1;
+	out = fopen(temp, "wxe");
+	if (!out)
+		return hop_fail(_("open %s"), temp);
+	fputs(text, out);
+	if (fclose(out) != 0) {
+		unlink(temp);
+		return hop_fail(_("write %s"), temp);
+	}
+	rc = rename(temp, path);
+	hop_explain(rc, "rename(\"%s\", \"%s\")", temp, path);
+	if (rc < 0) {
+		unlink(temp);
+		return hop_fail(_("rename %s"), temp);
+	}
+	return 0;
 }
 
-int state_cleanup(const char *dir)
+/* Open dir/lock (made with create) and flock it without waiting: a lock
+ * that is free means its owner is dead. Returns the fd. */
+static int take_lock(const char *dir, int create)
 {
-	char path[PATH_MAX + 32], text[8192];
+	char path[PATH_MAX];
+	int fd, rc;
+
+	if (join(path, sizeof(path), dir, "lock") < 0)
+		return -1;
+	fd = open(path,
+		  O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0),
+		  0600);
+	hop_explain(fd, "open(\"%s\")", path);
+	if (fd < 0)
+		return hop_fail(_("open %s"), path);
+	rc = flock(fd, LOCK_EX | LOCK_NB);
+	hop_explain(rc, "flock(%d, LOCK_EX|LOCK_NB)", fd);
+	if (rc < 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return hop_fail(_("lock %s"), path);
+	}
+	return fd;
+}
+
+int state_create(const char *id, struct state *state)
+{
+	char root[PATH_MAX], temp[PATH_MAX], hidden[NAME_MAX], owner[32];
+	int rc;
+
+	state->lock = -1;
+	state->dir[0] = '\0';
+	if (make_root(root, sizeof(root)) < 0)
+		return -1;
+	/* Made and locked under a hidden name, then renamed: gc never sees a
+	 * state without its lock. */
+	if ((size_t)snprintf(hidden, sizeof(hidden), ".%s.XXXXXX", id) >=
+		    sizeof(hidden) ||
+	    join(temp, sizeof(temp), root, hidden) < 0 ||
+	    join(state->dir, sizeof(state->dir), root, id) < 0) {
+		errno = ENAMETOOLONG;
+		return hop_fail(_("state of container %s"), id);
+	}
+	if (!mkdtemp(temp))
+		return hop_fail(_("mkdir %s"), temp);
+	hop_explain(0, "mkdir(\"%s\", 0700)", temp);
+	snprintf(owner, sizeof(owner), "%d\n", (int)getpid());
+	state->lock = take_lock(temp, 1);
+	if (state->lock < 0 || write(state->lock, owner, strlen(owner)) < 0)
+		goto undo;
+	/* RENAME_NOREPLACE: a running container of that name keeps its own. */
+	rc = renameat2(AT_FDCWD, temp, AT_FDCWD, state->dir, RENAME_NOREPLACE);
+	hop_explain(rc, "renameat2(\"%s\", \"%s\", RENAME_NOREPLACE)", temp,
+		    state->dir);
+	if (rc < 0) {
+		hop_fail(_("state of container %s (%s)"), id, state->dir);
+		goto undo;
+	}
+	return 0;
+undo:;
+	int saved = errno;
+
+	if (join(state->dir, sizeof(state->dir), temp, "lock") == 0)
+		unlink(state->dir);
+	rmdir(temp);
+	if (state->lock >= 0)
+		close(state->lock);
+	state->lock = -1;
+	state->dir[0] = '\0';
+	errno = saved;
+	return -1;
+}
+
+int state_record_cgroups(const struct state *state,
+			 const struct cgroup_hierarchy *hierarchies, int count,
+			 const char *group)
+{
+	char text[CGROUP_MAX_HIERARCHIES * (PATH_MAX + 256)] = "";
+	size_t used = 0;
+
+	for (int i = 0; i < count; i++) {
+		const struct cgroup_hierarchy *h = &hierarchies[i];
+
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 "%s %s %s\n", h->controllers,
+					 h->base[0] ? h->base : "/", group);
+		if (used >= sizeof(text)) {
+			errno = ENAMETOOLONG;
+			return hop_fail(_("group path too long"));
+		}
+	}
+	return write_file(state->dir, "cgroups", text);
+}
+
+/* cgroup_walk() visitor: kill what a group the container made holds. */
+static int kill_visit(const char *group, void *data)
+{
+	const struct cgroup_hierarchy *subtree = data;
+	char dir[PATH_MAX];
+
+	if (cgroup_dir(subtree, group, dir, sizeof(dir)) < 0)
+		return -1;
+	if (cgroup_count_procs(dir) > 0 && cgroup_kill(dir) < 0)
+		hop_warn("%s", hop_context());
+	return 0;
+}
+
+/* Kill and remove group in h, with the groups the container made beneath
+ * it (a process inside may mkdir in its own cgroup). */
+static int remove_group(const struct cgroup_hierarchy *h, const char *group)
+{
+	struct cgroup_hierarchy subtree = *h;
+	char dir[PATH_MAX];
+	int rc;
+
+	if (cgroup_dir(h, group, dir, sizeof(dir)) < 0)
+		return -1;
+	if (access(dir, F_OK) < 0)
+		return 0; /* made by none, or removed already */
+	if (cgroup_count_procs(dir) > 0 && cgroup_kill(dir) < 0)
+		return -1;
+	/* The group as a base of its own, to walk what is beneath it only. */
+	snprintf(subtree.base, sizeof(subtree.base), "%s",
+		 dir + strlen(h->mount));
+	if (cgroup_walk(&subtree, kill_visit, &subtree) < 0)
+		return -1;
+	/* A killed process leaves its group a moment after it dies. */
+	for (int waited = 0;; waited += 10) {
+		rc = cgroup_delete(h, 1, group, 1);
+		if (rc == 0 || errno != EBUSY || waited >= 2000)
+			return rc;
+		usleep(10000);
+	}
+}
+
+/* One line of the cgroups file: "CONTROLLERS BASE GROUP". The base is the
+ * one this process finds; a state written from another cgroup is not ours
+ * to remove from here. */
+static int remove_recorded(const char *line)
+{
+	char controllers[128], base[PATH_MAX], group[256];
+	struct cgroup_hierarchy h[CGROUP_MAX_HIERARCHIES];
+	int count;
+
+	if (sscanf(line, "%127s %4095s %255s", controllers, base, group) != 3 ||
+	    strspn(controllers, "abcdefghijklmnopqrstuvwxyz_,") !=
+		    strlen(controllers))
+		return hop_refuse(_("bad line in a state's cgroups: '%s'"),
+				  line);
+	count = cgroup_find_all(controllers, h, CGROUP_MAX_HIERARCHIES);
+	if (count < 0)
+		return -1;
+	for (int i = 0; i < count; i++) {
+		if (strcmp(h[i].base[0] ? h[i].base : "/", base) != 0) {
+			errno = EXDEV;
+			return hop_fail(_("group %s is beneath %s, and ours "
+					  "is %s: run gc from there"),
+					group, base,
+					h[i].base[0] ? h[i].base : "/");
+		}
+		if (remove_group(&h[i], group) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int state_cleanup(struct state *state)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t room = 0;
+	FILE *list;
 	int rc = 0;
 
-	snprintf(path, sizeof(path), "%s/cgroups", dir);
-	if (hop_read_file(path, text, sizeof(text)) < 0) {
-		if (errno != ENOENT)
-			return -1;
-		text[0] = '\0'; /* killed before it made any group */
-	}
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		if (!is_our_cgroup(line) || access(line, F_OK) < 0)
-			continue;
-		if (cgroup_count_procs(line) > 0)
-			cgroup_kill(line);
-		if (cgroup_remove_dir(line, 2000) < 0)
+	if (join(path, sizeof(path), state->dir, "cgroups") < 0)
+		return -1;
+	list = fopen(path, "re");
+	if (!list && errno != ENOENT) /* ENOENT: killed before any group */
+		return hop_fail(_("open %s"), path);
+	while (list && getline(&line, &room, list) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if (remove_recorded(line) < 0)
 			rc = -1;
 	}
+	free(line);
+	if (list)
+		fclose(list);
 	if (rc < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/cgroups", dir);
+		return -1; /* the state stays, for the next gc */
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/owner", dir);
-	unlink(path);
-	rc = rmdir(dir);
-	hop_explain(rc, "rmdir(\"%s\")", dir);
+	/* .cgroups.new: left by a kill in the middle of a write. */
+	if (join(path, sizeof(path), state->dir, ".cgroups.new") == 0)
+		unlink(path);
+	if (join(path, sizeof(path), state->dir, "lock") == 0)
+		unlink(path);
+	rc = rmdir(state->dir);
+	hop_explain(rc, "rmdir(\"%s\")", state->dir);
 	if (rc < 0)
-		return hop_fail(_("remove %s"), dir);
+		return hop_fail(_("remove %s"), state->dir);
+	/* Dropped last: until here a gc sees an owner alive and waits. */
+	close(state->lock);
+	state->lock = -1;
 	return 0;
 }
 
-/* Is the owner recorded in dir still running? */
-static int owner_alive(const char *dir)
+/* Clean up the state dir if nobody holds its lock. 1 when cleaned, 0 when
+ * its owner lives. */
+static int collect(const char *root, const char *name)
 {
-	char path[PATH_MAX + 32], text[32];
+	struct state state;
 
-	snprintf(path, sizeof(path), "%s/owner", dir);
-	if (hop_read_file(path, text, sizeof(text)) < 0)
-		return 0;
-	return kill((pid_t)strtol(text, NULL, 10), 0) == 0 || errno == EPERM;
+	if (join(state.dir, sizeof(state.dir), root, name) < 0)
+		return -1;
+	state.lock = take_lock(state.dir, 0);
+	/* EWOULDBLOCK: its owner lives. ENOENT: no lock file, a state being
+	 * made (under its hidden name) or removed by its owner right now. */
+	if (state.lock < 0)
+		return errno == EWOULDBLOCK || errno == ENOENT ? 0 : -1;
+	hop_step(_("clean up container %s: its owner is gone"), name);
+	if (state_cleanup(&state) < 0) {
+		int saved = errno;
+
+		close(state.lock);
+		errno = saved;
+		return -1;
+	}
+	return 1;
 }
 
 int state_gc(void)
 {
-	char dir[PATH_MAX];
+	char root[PATH_MAX];
 	struct dirent *entry;
-	DIR *root = opendir(state_root());
+	DIR *states;
 	int cleaned = 0;
 
-	if (!root)
-		return errno == ENOENT ? 0 :
-					 hop_fail(_("open %s"), state_root());
-	while ((entry = readdir(root)) != NULL) {
-		if (entry->d_name[0] == '.')
+	if (state_root(root, sizeof(root)) < 0)
+		return -1;
+	if (access(root, F_OK) < 0 && errno == ENOENT)
+		return 0; /* nothing ever ran */
+	if (check_root(root) < 0)
+		return -1;
+	states = opendir(root);
+	if (!states)
+		return hop_fail(_("open %s"), root);
+	while ((entry = readdir(states)) != NULL) {
+		if (strcmp(entry->d_name, ".") == 0 ||
+		    strcmp(entry->d_name, "..") == 0)
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", state_root(),
-			 entry->d_name);
-		if (owner_alive(dir))
-			continue;
-		hop_step(_("clean up container %s: its owner is gone"),
-			 entry->d_name);
-		if (state_cleanup(dir) < 0) {
-			closedir(root);
-			return -1;
-		}
-		cleaned++;
+		int rc = collect(root, entry->d_name);
+
+		/* One broken state must not keep the others' groups. */
+		if (rc < 0)
+			hop_warn(_("gc: container %s: %s"), entry->d_name,
+				 hop_context());
+		cleaned += rc > 0;
 	}
-	closedir(root);
+	closedir(states);
 	return cleaned;
 }

@@ -1,6 +1,7 @@
 /* hop.c - error, narration and file helpers shared by every hộp program. */
 #include "lib/hop.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -24,12 +25,15 @@ int hop_verbose;
 int hop_explain_calls;
 
 static char context[512];
-static int refused; /* the last failure was hop_refuse() */
+static enum hop_error_kind kind;
+static enum hop_hint hint_code;
 
 void hop_init(const char *argv0)
 {
 	const char *slash = strrchr(argv0, '/');
-	const char *dir = getenv("HOP_LOCALEDIR");
+	/* secure_getenv: a set-user-ID copy must not read its messages from
+	 * a directory the caller chose. */
+	const char *dir = secure_getenv("HOP_LOCALEDIR");
 
 	hop_program = slash ? slash + 1 : argv0;
 	setlocale(LC_ALL, "");
@@ -40,8 +44,6 @@ void hop_init(const char *argv0)
 	setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
 }
 
-/* In parentheses: hop.h may make hop_fail and hop_refuse macros (see
- * there). */
 int hop_parse_common_options(int argc, char **argv,
 			     void (*usage)(FILE *out, int status),
 			     int bad_status)
@@ -53,19 +55,23 @@ int hop_parse_common_options(int argc, char **argv,
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
-
 	opterr = 0; /* we name the bad option ourselves, with our short name */
-	/* '+': stop at the first non-option, so COMMAND keeps its options. */
-	while ((c = getopt_long(argc, argv, "+vxhV", longs, NULL)) != -1) {
+	for (;;) {
+		/* The word getopt_long is at, for hop_warn_bad_option(). */
+		const char *word = argv[optind];
+		/* '+': stop at the first non-option, so COMMAND keeps its
+		 * options. */
+		int c = getopt_long(argc, argv, "+vxhV", longs, NULL);
+
+		if (c == -1)
+			break;
 		switch (c) {
 		case 'v': hop_verbose = 1; break;
 		case 'x': hop_explain_calls = 1; break;
 		case 'h': usage(stdout, 0); exit(0);
 		case 'V': printf("%s %s\n", hop_program, HOP_VERSION); exit(0);
 		default:
-			hop_warn_plain(_("unknown option '%s'"),
-				       argv[optind - 1]);
+			hop_warn_bad_option(word, c);
 			usage(stderr, bad_status);
 			exit(bad_status);
 		}
@@ -73,34 +79,79 @@ int hop_parse_common_options(int argc, char **argv,
 	return optind;
 }
 
-int(hop_fail)(const char *fmt, ...)
+void hop_warn_bad_option(const char *word, int c)
 {
-	int saved = errno;
+	const char *equals;
+
+	if (!word || word[0] != '-' || word[1] != '-') {
+		/* A short option: only optopt names it ("-zv" is one word). */
+		if (c == ':')
+			hop_warn_plain(_("option '-%c' needs a value"), optopt);
+		else
+			hop_warn_plain(_("unknown option '-%c'"), optopt);
+		return;
+	}
+	equals = strchr(word, '=');
+	if (c == ':')
+		hop_warn_plain(_("option '%s' needs a value"), word);
+	else if (optopt && equals) /* a known option, given a value */
+		hop_warn_plain(_("option '%.*s' takes no value"),
+			       (int)(equals - word), word);
+	else
+		hop_warn_plain(_("unknown option '%s'"), word);
+}
+
+/* In parentheses, here and below: hop.h makes these names macros too. */
+int(hop_record)(enum hop_error_kind new_kind, enum hop_hint hint, int error,
+		const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(context, sizeof(context), fmt, ap);
 	va_end(ap);
-	refused = 0;
+	kind = new_kind;
+	hint_code = hint;
+	errno = error;
+	return -1;
+}
+
+int(hop_wrap)(const char *fmt, ...)
+{
+	char inner[sizeof(context)];
+	int saved = errno;
+	va_list ap;
+
+	memcpy(inner, context, sizeof(inner));
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
+	/* Cut where it does not fit, like every context. */
+	strncat(context, ": ", sizeof(context) - strlen(context) - 1);
+	strncat(context, inner, sizeof(context) - strlen(context) - 1);
 	errno = saved;
 	return -1;
 }
 
-int(hop_refuse)(const char *fmt, ...)
+int(hop_set_hint)(enum hop_hint hint)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(context, sizeof(context), fmt, ap);
-	va_end(ap);
-	refused = 1;
-	errno = EINVAL;
+	hint_code = hint;
 	return -1;
 }
 
 int hop_refused(void)
 {
-	return refused;
+	return kind == HOP_ERROR_REFUSED;
+}
+
+enum hop_error_kind hop_error_kind(void)
+{
+	return kind;
+}
+
+enum hop_hint hop_error_hint(void)
+{
+	return hint_code;
 }
 
 const char *hop_context(void)
@@ -131,9 +182,19 @@ void hop_die(int status, const char *fmt, ...)
 
 void hop_die_context(int status)
 {
-	if (refused)
-		hop_die_plain(status, "%s", hop_context());
-	hop_die(status, "%s", hop_context());
+	hop_warn_context();
+	exit(status);
+}
+
+void hop_warn_context(void)
+{
+	int saved = errno;
+
+	if (kind == HOP_ERROR_SYSTEM)
+		hop_warn("%s", hop_context());
+	else
+		hop_warn_plain("%s", hop_context());
+	errno = saved;
 }
 
 void hop_die_plain(int status, const char *fmt, ...)
@@ -194,6 +255,13 @@ void hop_step(const char *fmt, ...)
 	errno = saved;
 }
 
+/* "  call(args)", indented under the step it belongs to. */
+static void print_call(const char *fmt, va_list ap)
+{
+	fputs("  ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
 void hop_explain(long result, const char *fmt, ...)
 {
 	int saved = errno;
@@ -201,9 +269,8 @@ void hop_explain(long result, const char *fmt, ...)
 
 	if (!hop_explain_calls)
 		return;
-	fputs("  ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_call(fmt, ap);
 	va_end(ap);
 	if (result < 0)
 		fprintf(stderr, " = -1 %s (%s)\n", strerrorname_np(saved),
@@ -219,9 +286,8 @@ void hop_explain_call(const char *fmt, ...)
 
 	if (!hop_explain_calls)
 		return;
-	fputs("  ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_call(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -243,6 +309,25 @@ const char *hop_flags_string(unsigned long flags, const struct hop_flag *names,
 		snprintf(buf + used, size - used, "%s%#lx", used ? "|" : "",
 			 flags);
 	return buf;
+}
+
+int hop_parse_long(const char *text, long low, long high, long *value)
+{
+	char *end;
+	long parsed;
+
+	errno = 0;
+	parsed = strtol(text, &end, 10);
+	/* strtol skips leading blanks: a number starts with a digit or a
+	 * sign. */
+	if (end == text || *end || errno ||
+	    !(isdigit((unsigned char)*text) || *text == '-' || *text == '+') ||
+	    parsed < low || parsed > high)
+		return hop_refuse(_("bad value '%s' (a whole number from %ld "
+				    "to %ld)"),
+				  text, low, high);
+	*value = parsed;
+	return 0;
 }
 
 int hop_write_file(const char *path, const char *text)

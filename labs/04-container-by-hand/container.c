@@ -1,0 +1,411 @@
+/* container.c - the life of a container, days 01-03 composed: the runtime
+ * core. See container.h for the contract. */
+#include "04-container-by-hand/container.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/close_range.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "01-namespaces/ns.h"
+#include "02-cgroups/knob.h"
+#include "03-rootfs-chroot/rootfs.h"
+#include "04-container-by-hand/net.h"
+#include "lib/hop.h"
+
+int container_check_name(const char *id)
+{
+	size_t length = strlen(id);
+
+	/* It becomes a directory name twice (state, cgroup): no '/', no
+	 * "..", nothing hidden. */
+	if (length == 0 || length > CONTAINER_NAME_MAX || id[0] == '.' ||
+	    strspn(id, "abcdefghijklmnopqrstuvwxyz"
+		       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != length)
+		return hop_refuse(_("bad name '%s' (letters, digits, _ . -; at "
+				    "most %d)"),
+				  id, CONTAINER_NAME_MAX);
+	return 0;
+}
+
+int container_parse_cpus(const char *text, struct container_limits *limits)
+{
+	/* Digits and one '.', checked before strtod, which would also take
+	 * "nan", "inf", "1e300", "0x1p3" and " -1". */
+	size_t span = strspn(text, "0123456789");
+	double cpus;
+
+	if (span > 0 && text[span] == '.' && text[span + 1] != '\0')
+		span += 1 + strspn(text + span + 1, "0123456789");
+	errno = 0;
+	cpus = span > 0 && span < 16 && !text[span] ? strtod(text, NULL) : NAN;
+	if (errno || !(cpus >= 0.01 && cpus <= CONTAINER_MAX_CPUS))
+		return hop_refuse(_("bad value '%s' (a number of CPUs, from "
+				    "0.01 to %d)"),
+				  text, CONTAINER_MAX_CPUS);
+	limits->cpu_period = 100000; /* 100 ms, the kernel's default */
+	limits->cpu_quota = lround(cpus * (double)limits->cpu_period);
+	return 0;
+}
+
+int container_set_network(struct container_network *network,
+			  const char *address, const char *bridge)
+{
+	struct net_cidr cidr;
+	struct in_addr gateway;
+	uint32_t mask;
+
+	if (!bridge)
+		bridge = "hop0";
+	if (net_check_name(bridge) < 0 || net_parse_cidr(address, &cidr) < 0)
+		return -1;
+	if (cidr.prefix < 1 || cidr.prefix > 30)
+		return hop_refuse(_("--ip %s: the prefix must leave room for a "
+				    "gateway (1 to 30)"),
+				  address);
+	mask = htonl(0xffffffffU << (32 - cidr.prefix));
+	gateway.s_addr = (cidr.address.s_addr & mask) | htonl(1);
+	if (gateway.s_addr == cidr.address.s_addr)
+		return hop_refuse(_("--ip %s is the gateway's address; use "
+				    "another"),
+				  address);
+	snprintf(network->address, sizeof(network->address), "%s", address);
+	snprintf(network->bridge, sizeof(network->bridge), "%s", bridge);
+	inet_ntop(AF_INET, &gateway, network->gateway,
+		  sizeof(network->gateway));
+	snprintf(network->bridge_address, sizeof(network->bridge_address),
+		 "%s/%d", network->gateway, cidr.prefix);
+	return 0;
+}
+
+int container_check_spec(const struct container_spec *spec)
+{
+	const char *hostname = spec->hostname ? spec->hostname : spec->id;
+
+	if (container_check_name(spec->id) < 0)
+		return -1;
+	if (strlen(hostname) > HOST_NAME_MAX)
+		return hop_refuse(_("hostname is %zu bytes; the kernel allows "
+				    "%d"),
+				  strlen(hostname), HOST_NAME_MAX);
+	if (!spec->argv || !spec->argv[0])
+		return hop_refuse(_("no command given (-- COMMAND...)"));
+	if ((spec->namespaces & CLONE_NEWUSER) &&
+	    (!spec->uid_map || !spec->gid_map))
+		return hop_refuse(_("a user namespace needs a uid and a gid "
+				    "map"));
+	return rootfs_check(spec->rootfs);
+}
+
+/* The cgroup and its limits; written down in the state before it is made,
+ * so that a kill at any point leaves gc what to remove. */
+static int make_cgroup(struct container *c)
+{
+	const struct container_limits *limits = &c->spec->limits;
+	char dir[PATH_MAX], note[KNOB_NOTE_SIZE], memory[32], cpu[48], pids[32];
+	const struct {
+		const char *knob, *value;
+	} knobs[] = {
+		{ "memory.max", limits->memory ? memory : NULL },
+		{ "memory.swap.max", limits->memory ? "0" : NULL },
+		{ "cpu.max", limits->cpu_quota ? cpu : NULL },
+		{ "pids.max", limits->pids ? pids : NULL },
+	};
+
+	snprintf(memory, sizeof(memory), "%lld", limits->memory);
+	snprintf(cpu, sizeof(cpu), "%ld %ld", limits->cpu_quota,
+		 limits->cpu_period);
+	snprintf(pids, sizeof(pids), "%ld", limits->pids);
+	c->count = cgroup_find_all("memory,cpu,pids", c->hierarchies,
+				   CGROUP_MAX_HIERARCHIES);
+	if (c->count < 0 ||
+	    state_record_cgroups(&c->state, c->hierarchies, c->count,
+				 c->group) < 0 ||
+	    cgroup_create(c->hierarchies, c->count, c->group) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		const struct cgroup_hierarchy *h = NULL;
+		char controller[16];
+
+		snprintf(controller, sizeof(controller), "%.*s",
+			 (int)strcspn(knobs[i].knob, "."), knobs[i].knob);
+		for (int j = 0; j < c->count; j++)
+			if (cgroup_has_controller(&c->hierarchies[j],
+						  controller))
+				h = &c->hierarchies[j];
+		if (!knobs[i].value || !h)
+			continue;
+		if (cgroup_dir(h, c->group, dir, sizeof(dir)) < 0)
+			return -1;
+		hop_step(_("limit %s = %s"), knobs[i].knob, knobs[i].value);
+		if (knob_set(h, dir, knobs[i].knob, knobs[i].value, note) < 0) {
+			if (strcmp(knobs[i].knob, "memory.swap.max") != 0)
+				return -1;
+			continue; /* no swap accounting is fine */
+		}
+		if (note[0])
+			hop_step("%s", note); /* v1: the file really written */
+	}
+	return 0;
+}
+
+/* What goes back from the child: a note just before exec (error 0), or
+ * the error of the step that failed. */
+struct report {
+	int error;
+	int exec;	    /* 1 if exec itself failed */
+	enum hop_hint hint; /* a cause the module recognised */
+	char message[512];
+};
+
+/* In the child: tell the parent why, and end. */
+static _Noreturn void child_fail(int sync, int exec)
+{
+	struct report report = { .error = errno,
+				 .exec = exec,
+				 .hint = hop_error_hint() };
+
+	snprintf(report.message, sizeof(report.message), "%s", hop_context());
+	if (send(sync, &report, sizeof(report), MSG_NOSIGNAL) < 0)
+		hop_warn("%s", report.message); /* no parent to tell: say it */
+	_exit(CONTAINER_SETUP_FAILED);
+}
+
+/* In the child: the steps before exec that only it can do. */
+static int child_setup(const struct container_spec *spec)
+{
+	const char *hostname = spec->hostname ? spec->hostname : spec->id;
+	int rc;
+
+	/* A session of its own: the host's terminal is no longer its
+	 * controlling terminal, so TIOCSTI cannot push keys into our shell. */
+	rc = setsid();
+	hop_explain(rc, "setsid()");
+	if (rc < 0)
+		return hop_fail("setsid");
+	if ((spec->namespaces & CLONE_NEWUSER) && ns_become_root() < 0)
+		return -1;
+	/* Now, not in the clone: the namespace takes our current groups as
+	 * its root, and the parent has just moved us into ours. */
+	if (ns_unshare(CLONE_NEWCGROUP) < 0)
+		return -1;
+	rc = sethostname(hostname, strlen(hostname));
+	hop_explain(rc, "sethostname(\"%s\")", hostname);
+	if (rc < 0)
+		return hop_fail(_("sethostname %s"), hostname);
+	if (rootfs_pivot(spec->rootfs, ROOTFS_ALL) < 0)
+		return -1;
+	/* No fd of ours reaches the command (bats' fd 3, a lock): every fd
+	 * from 3 up is closed by the exec, our socket with them. */
+	rc = (int)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	hop_explain(rc, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+	if (rc < 0)
+		return hop_fail("close_range");
+	return 0;
+}
+
+/* The child: PID 1 of the new namespaces, until it execs the command. */
+/* Every signal back to its default, none blocked. */
+static int reset_signals(void)
+{
+	struct sigaction fallback = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int signo = 1; signo < NSIG; signo++)
+		if (signo != SIGKILL && signo != SIGSTOP)
+			sigaction(signo, &fallback,
+				  NULL); /* EINVAL: glibc's own */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		return hop_fail("sigprocmask(SIG_SETMASK, {})");
+	return 0;
+}
+
+static _Noreturn void child_main(const struct container_spec *spec, int sync)
+{
+	const struct report ready = { 0 };
+	char go;
+	int rc;
+
+	/* If we are killed, the container goes with us. */
+	rc = prctl(PR_SET_PDEATHSIG, SIGKILL);
+	hop_explain(rc, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
+	if (rc < 0) {
+		hop_fail("prctl(PR_SET_PDEATHSIG)");
+		child_fail(sync, 0);
+	}
+	if (recv(sync, &go, 1, 0) != 1)
+		_exit(CONTAINER_SETUP_FAILED); /* the parent gave up: it says why */
+	if (child_setup(spec) < 0)
+		child_fail(sync, 0);
+	/* An ignored signal stays ignored across exec, and so does the
+	 * mask: mini-container ignores SIGPIPE, a shell starts background
+	 * jobs with SIGINT ignored (and a shell cannot trap what it was
+	 * started ignoring). The command starts with every signal at its
+	 * default, as runc does. */
+	if (reset_signals() < 0)
+		child_fail(sync, 0);
+	hop_step(_("exec %s as PID %d"), spec->argv[0], (int)getpid());
+	if (send(sync, &ready, sizeof(ready), MSG_NOSIGNAL) < 0) {
+		hop_fail(_("tell the parent"));
+		child_fail(sync, 0);
+	}
+	hop_explain_call("execvp(\"%s\", ...)", spec->argv[0]);
+	execvp(spec->argv[0], spec->argv);
+	hop_fail(_("exec %s in %s"), spec->argv[0], spec->rootfs);
+	child_fail(sync, 1);
+}
+
+/* The parent's side while the child waits: id maps, cgroup, network. */
+static int prepare_child(struct container *c)
+{
+	const struct container_spec *spec = c->spec;
+
+	if (spec->namespaces & CLONE_NEWUSER) {
+		hop_step(_("write the uid and gid maps of pid %d"),
+			 (int)c->pid);
+		if (ns_write_id_map(c->pid, "uid_map", spec->uid_map) < 0 ||
+		    ns_write_id_map(c->pid, "gid_map", spec->gid_map) < 0)
+			return -1;
+	}
+	hop_step(_("move pid %d into cgroup %s"), (int)c->pid, c->group);
+	if (cgroup_attach(c->hierarchies, c->count, c->group, c->pid) < 0)
+		return -1;
+	if (!spec->network.address[0])
+		return 0;
+	snprintf(c->host_if, sizeof(c->host_if), "hop-%d", (int)c->pid);
+	hop_step(_("eth0 %s on bridge %s (%s), via %s"), spec->network.address,
+		 spec->network.bridge, spec->network.bridge_address,
+		 c->host_if);
+	if (net_bridge_up(spec->network.bridge, spec->network.bridge_address) <
+		    0 ||
+	    net_attach(c->pid, spec->network.bridge, c->host_if,
+		       spec->network.address, spec->network.gateway) < 0) {
+		c->host_if[0] = '\0'; /* net_attach removes what it made */
+		return -1;
+	}
+	return 0;
+}
+
+int container_create(struct container *c, const struct container_spec *spec)
+{
+	int pair[2], rc;
+
+	c->spec = spec;
+	c->sync = -1;
+	c->state.lock = -1;
+	c->failure = CONTAINER_SETUP_FAILED;
+	if (container_check_spec(spec) < 0)
+		return -1;
+	snprintf(c->group, sizeof(c->group), "hop-%s", spec->id);
+	if (state_create(spec->id, &c->state) < 0 || make_cgroup(c) < 0)
+		return -1;
+	/* One socket pair, both ways. A socket, not a pipe: send() with
+	 * MSG_NOSIGNAL fails with EPIPE when the other end is dead, where a
+	 * pipe's write would kill us with SIGPIPE before any clean-up. */
+	rc = socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair);
+	hop_explain(rc, "socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC)");
+	if (rc < 0)
+		return hop_fail("socketpair");
+	c->pid = ns_clone(spec->namespaces);
+	if (c->pid == 0) {
+		close(pair[0]);
+		child_main(spec, pair[1]);
+	}
+	close(pair[1]);
+	c->sync = pair[0];
+	if (c->pid < 0) {
+		c->pid = 0;
+		return -1;
+	}
+	return prepare_child(c);
+}
+
+/* The child ended before exec with no word: say how it ended. */
+static int died_early(struct container *c)
+{
+	int status = ns_wait_status(c->pid);
+
+	c->pid = 0;
+	errno = ECHILD;
+	return hop_fail(_("the container's first process ended before it "
+			  "ran the command (status %d)"),
+			status);
+}
+
+int container_start(struct container *c)
+{
+	struct report report;
+	ssize_t got;
+
+	hop_explain_call("send(sync, \"g\")");
+	if (send(c->sync, "g", 1, MSG_NOSIGNAL) != 1)
+		return errno == EPIPE ? died_early(c) :
+					hop_fail(_("tell the child to go on"));
+	/* First the note before exec, then: nothing (the exec closed the
+	 * child's end) or the exec's error. */
+	for (int expected = 0; expected < 2; expected++) {
+		do
+			got = recv(c->sync, &report, sizeof(report), 0);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			return hop_fail(_("hear from the child"));
+		if (got == 0)
+			return expected == 0 ? died_early(c) : 0;
+		if (got != sizeof(report) || report.error != 0)
+			break;
+	}
+	if (got != sizeof(report)) {
+		errno = EPROTO;
+		return hop_fail(_("a short message from the child"));
+	}
+	ns_wait_status(c->pid);
+	c->pid = 0;
+	if (report.exec)
+		c->failure = report.error == ENOENT ? CONTAINER_NOT_FOUND :
+						      CONTAINER_CANNOT_RUN;
+	errno = report.error;
+	return hop_fail_hint(report.hint, "%s", report.message);
+}
+
+int container_wait(struct container *c)
+{
+	int status = ns_wait_forwarding(c->pid);
+
+	if (status < 0)
+		return -1;
+	c->pid = 0;
+	hop_step(_("container %s ended, exit status %d"), c->spec->id, status);
+	return status;
+}
+
+int container_destroy(struct container *c)
+{
+	int rc = 0;
+
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		ns_wait_status(c->pid);
+		c->pid = 0;
+	}
+	if (c->sync >= 0)
+		close(c->sync);
+	c->sync = -1;
+	/* The pair usually died with the namespace already: ENODEV is fine. */
+	if (c->host_if[0] && net_detach(c->host_if) < 0 && errno != ENODEV)
+		rc = -1;
+	c->host_if[0] = '\0';
+	if (c->state.lock >= 0 && state_cleanup(&c->state) < 0)
+		rc = -1;
+	return rc;
+}
