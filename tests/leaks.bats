@@ -76,16 +76,30 @@ teardown() {
 	for pid in ${LEAK_PIDS:-}; do wait "$pid" 2>/dev/null || true; done
 	[ -z "${LEAK_MOUNT:-}" ] || umount "$LEAK_MOUNT" 2>/dev/null || true
 	[ -z "${LEAK_GROUP:-}" ] || rmdir "$LEAK_GROUP" 2>/dev/null || true
+	[ -z "${LEAK_BASE:-}" ] || rmdir "$LEAK_BASE" 2>/dev/null || true
 	ip netns delete "$LEAK" 2>/dev/null || true
 	ip link delete "$LEAK" 2>/dev/null || true
 }
 
-@test "self-test: a cgroup of ours is reported" {
-	LEAK_GROUP=$(base_cgroup_dir pids)/$LEAK
+# make_leak_group: LEAK_GROUP, a group of ours beneath the base (made too,
+# and remembered in LEAK_BASE, if it is /sys/fs/cgroup/hop and not there).
+make_leak_group() {
+	local base
+	base=$(base_cgroup_dir pids)
+	if [ ! -d "$base" ]; then
+		mkdir "$base"
+		LEAK_BASE=$base
+	fi
+	LEAK_GROUP=$base/$LEAK
 	mkdir "$LEAK_GROUP"
+}
+
+@test "self-test: a cgroup of ours is reported" {
+	make_leak_group
 	run -0 leaks_cgroups
 	assert_line "$LEAK_GROUP: a cgroup of ours"
 	rmdir "$LEAK_GROUP"
+	[ -z "${LEAK_BASE:-}" ] || rmdir "$LEAK_BASE"
 	run -0 leaks_cgroups
 	refute_reported "$LEAK_GROUP:"
 }
@@ -169,8 +183,7 @@ teardown() {
 
 @test "self-test: a process in a cgroup of ours is reported, whatever it runs" {
 	local pid
-	LEAK_GROUP=$(base_cgroup_dir pids)/$LEAK
-	mkdir "$LEAK_GROUP"
+	make_leak_group
 	sleep 60 3>&- &
 	pid=$! LEAK_PIDS=$pid
 	echo "$pid" >"$LEAK_GROUP/cgroup.procs"
@@ -182,6 +195,7 @@ teardown() {
 	wait "$pid" || true
 	wait_until "[ ! -s $LEAK_GROUP/cgroup.procs ]"
 	rmdir "$LEAK_GROUP"
+	[ -z "${LEAK_BASE:-}" ] || rmdir "$LEAK_BASE"
 	run -0 leaks_processes_in_our_cgroups
 	refute_reported "$pid: "
 }

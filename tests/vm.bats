@@ -4,10 +4,9 @@
 # On the host, the first tests boot the VM (about 10 s each under software
 # emulation) and check what comes back. Inside the VM (make test-vm sets
 # HOP_IN_VM=1 there), other tests check what the labs need from the guest.
-# The ledger test, last, proves that every test which requires cgroup_v1 or
-# cgroup_v2 ran in one of the lanes: the host lane's TAP (build/host.tap,
-# saved by .ci/run) against the VM lane's (as it goes, HOP_VM_TAP, or
-# build/vm.tap, saved by tools/vm test).
+# The ledger test, last, proves tools/ledger can fail: .ci/run calls it once
+# all three lanes have run, so that every test skipped for its cgroup layout
+# in one lane ran in another.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -127,74 +126,41 @@ our_qemus() {
 	assert_line --regexp '^cgroup mode +ok +v2'
 }
 
-# The names of the tests a TAP file reports as STATUS: ran (ok or not ok,
-# not skipped) or skipped (with the reason after a tab).
-tap_tests() {
-	awk -v want="$1" '
-	/^(not )?ok [0-9]+ / {
-		line = $0
-		sub(/^(not )?ok [0-9]+ /, "", line)
-		skipped = match(line, / # skip( |$)/)
-		if (skipped) {
-			reason = substr(line, RSTART + RLENGTH)
-			line = substr(line, 1, RSTART - 1)
-			if (want == "skipped") print line "\t" reason
-		} else if (want == "ran") {
-			print line
-		}
-	}' "$2"
-}
-
-# Tests skipped for the cgroup mode in TAP file $1 that did not run in $2.
-never_ran() {
-	local name reason
-	while IFS=$'\t' read -r name reason; do
-		case $reason in
-		*"cgroup v1"* | *"cgroup v2"*) ;;
-		*) continue ;;
-		esac
-		tap_tests ran "$2" | grep -qxF -- "$name" || echo "$name ($reason)"
-	done < <(tap_tests skipped "$1")
-}
-
-# The ledger of two TAP files: the cgroup-mode tests that ran in neither.
-ledger() {
-	{
-		never_ran "$1" "$2"
-		never_ran "$2" "$1"
-	} | sort -u
-}
-
-@test "ledger: a test skipped for its cgroup mode in one lane and not run in the other is reported" {
+@test "ledger: a test skipped for its cgroup layout in one lane and run in no other is reported" {
 	cat >"$BATS_TEST_TMPDIR/host.tap" <<-'EOF'
-		1..4
+		1..6
 		ok 1 a: runs everywhere
 		ok 2 b: v2 only # skip needs pure cgroup v2 (runs in make test-vm)
 		ok 3 c: v1 only
 		ok 4 d: v2 only, and a command # skip needs pure cgroup v2 (runs in make test-vm)
 		ok 5 e: v1 only, not in the VM lane # skip needs cgroup v1 controllers (runs on a hybrid host)
+		ok 6 f: a login session # skip needs a systemd login session (runs in make test-systemd)
 	EOF
 	cat >"$BATS_TEST_TMPDIR/vm.tap" <<-'EOF'
-		1..4
+		1..5
 		ok 1 a: runs everywhere
 		not ok 2 b: v2 only
 		ok 3 c: v1 only # skip needs cgroup v1 controllers (runs on a hybrid host)
 		ok 4 d: v2 only, and a command # skip needs the command cgcreate
+		ok 5 f: a login session # skip needs a systemd login session (runs in make test-systemd)
 	EOF
-	run -0 ledger "$BATS_TEST_TMPDIR/host.tap" "$BATS_TEST_TMPDIR/vm.tap"
-	assert_equal "${#lines[@]}" 2
+	cat >"$BATS_TEST_TMPDIR/systemd.tap" <<-'EOF'
+		1..3
+		ok 1 a: runs everywhere
+		ok 2 f: a login session
+		ok 3 g: at the root # skip our own cgroup is not the root: the systemd lane tests the real session
+	EOF
+	run -1 "$HOP_TOP/tools/ledger" "$BATS_TEST_TMPDIR/host.tap" "$BATS_TEST_TMPDIR/vm.tap" \
+		"$BATS_TEST_TMPDIR/systemd.tap"
+	assert_equal "${#lines[@]}" 3
 	assert_line "d: v2 only, and a command (needs pure cgroup v2 (runs in make test-vm))"
 	assert_line "e: v1 only, not in the VM lane (needs cgroup v1 controllers (runs on a hybrid host))"
-}
-
-@test "ledger: every test that needs cgroup v1 or v2 ran in one of the two lanes" {
-	local host=$HOP_TOP/build/host.tap vm_tap=${HOP_VM_TAP:-$HOP_TOP/build/vm.tap}
-	[ -s "$host" ] || skip "no host lane TAP (build/host.tap, saved by .ci/run after make test)"
-	[ -s "$vm_tap" ] || skip "no VM lane TAP (build/vm.tap, saved by make test-vm)"
-	run -0 ledger "$host" "$vm_tap"
-	if [ -n "$output" ]; then
-		echo "skipped in one lane and not run in the other:"
-		echo "$output"
-		return 1
-	fi
+	assert_line "g: at the root (our own cgroup is not the root: the systemd lane tests the real session)"
+	# Without the systemd lane, f ran nowhere either.
+	run -1 "$HOP_TOP/tools/ledger" "$BATS_TEST_TMPDIR/host.tap" "$BATS_TEST_TMPDIR/vm.tap"
+	assert_line "f: a login session (needs a systemd login session (runs in make test-systemd))"
+	# Nothing missing: exit 0, nothing printed.
+	printf '1..1\nok 1 g: at the root\n' >"$BATS_TEST_TMPDIR/root.tap"
+	run -0 "$HOP_TOP/tools/ledger" "$BATS_TEST_TMPDIR/systemd.tap" "$BATS_TEST_TMPDIR/root.tap"
+	assert_output ""
 }

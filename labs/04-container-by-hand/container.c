@@ -214,23 +214,23 @@ static int child_setup(const struct container_spec *spec)
 	return 0;
 }
 
-/* The child: PID 1 of the new namespaces, until it execs the command. */
 /* Every signal back to its default, none blocked. */
 static int reset_signals(void)
 {
 	struct sigaction fallback = { .sa_handler = SIG_DFL };
 	sigset_t none;
 
+	/* A signal glibc keeps for itself answers EINVAL: nothing to do. */
 	for (int signo = 1; signo < NSIG; signo++)
 		if (signo != SIGKILL && signo != SIGSTOP)
-			sigaction(signo, &fallback,
-				  NULL); /* EINVAL: glibc's own */
+			sigaction(signo, &fallback, NULL);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		return hop_fail("sigprocmask(SIG_SETMASK, {})");
 	return 0;
 }
 
+/* The child: PID 1 of the new namespaces, until it execs the command. */
 static _Noreturn void child_main(const struct container_spec *spec, int sync)
 {
 	const struct report ready = { 0 };
