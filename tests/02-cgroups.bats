@@ -132,9 +132,11 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	assert_equal "$(cat "$FAKE_SESSION/cgroup.subtree_control")" ""
 	run -0 in_session mini-cgroup list
 	assert_line "memory,pids:$G/s"
-	# The last group out takes the base with it.
+	# The last group out takes the base with it; list then shows nothing.
 	run -0 in_session mini-cgroup delete -r -g memory,pids:$G
 	assert_dir_not_exists /sys/fs/cgroup/hop
+	run -0 in_session mini-cgroup list
+	assert_output ""
 	rmdir "$FAKE_SESSION"
 }
 
@@ -156,6 +158,8 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	assert_dir_exists /sys/fs/cgroup/hop/$G/sess
 	run -0 mini-cgroup delete -r -g memory,cpu,pids:$G
 	assert_dir_not_exists /sys/fs/cgroup/hop
+	run -0 mini-cgroup list
+	assert_output ""
 	run -0 systemctl --failed --no-legend
 	assert_output ""
 }

@@ -55,6 +55,16 @@ our_qemus() {
 	assert_equal "$(our_qemus)" ""
 }
 
+@test "vm: a job's writes to the project stay in the VM: no file, no symlink reaches the host" {
+	on_host
+	local name=guest-write-$$
+	run -5 --separate-stderr vm run sh -c "echo planted >build/$name && ln -s /etc/passwd build/$name.link && cat build/$name; exit 5"
+	assert_output planted # writable inside, under an overlay...
+	assert_not_exists "$HOP_TOP/build/$name" # ...and nothing of it outside
+	run -0 test ! -L "$HOP_TOP/build/$name.link"
+	assert_equal "$(our_qemus)" ""
+}
+
 @test "vm: a VM that does not finish in time is killed, and says so" {
 	on_host
 	HOP_VM_TIMEOUT=12 run -124 --separate-stderr vm run sleep 600

@@ -606,6 +606,9 @@ int cgroup_walk(const struct cgroup_hierarchy *hierarchy,
 
 	if (cgroup_dir(hierarchy, "", root, sizeof(root)) < 0)
 		return -1;
+	/* Our base at the top is made by the first group: none yet. */
+	if (hierarchy->top && access(root, F_OK) < 0 && errno == ENOENT)
+		return 0;
 	return walk_dir(root, "", visit, data);
 }
 
