@@ -73,7 +73,10 @@ int container_set_network(struct container_network *network,
 		return hop_refuse(_("--ip %s: the prefix must leave room for a "
 				    "gateway (1 to 30)"),
 				  address);
-	mask = htonl(0xffffffffU << (32 - cidr.prefix));
+	/* Before anything is made: not the subnet, not its broadcast. */
+	if (net_check_host(&cidr, address) < 0)
+		return -1;
+	mask = htonl(net_mask(cidr.prefix));
 	gateway.s_addr = (cidr.address.s_addr & mask) | htonl(1);
 	if (gateway.s_addr == cidr.address.s_addr)
 		return hop_refuse(_("--ip %s is the gateway's address; use "

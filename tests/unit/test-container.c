@@ -111,6 +111,13 @@ static void test_network(void)
 		   "an address with no prefix is refused");
 	UNIT_CHECK(container_set_network(&network, "10.88.0.2/24", "a/b") < 0,
 		   "a bridge name with '/' is refused");
+	UNIT_CHECK(container_set_network(&network, "10.88.0.0/24", NULL) < 0 &&
+			   hop_refused(),
+		   "the subnet itself is refused before anything is made");
+	UNIT_CHECK(container_set_network(&network, "10.88.0.255/24", NULL) <
+				   0 &&
+			   hop_refused(),
+		   "the broadcast address is refused before anything is made");
 }
 
 int main(void)
