@@ -235,6 +235,15 @@ assert_nothing_left() {
 	assert_output "mini-container: --ip 10.88.0.1/24 is the gateway's address; use another"
 	run -1 mini-container --rootfs "$ROOT" --bridge hop9 -- /bin/true
 	assert_output "mini-container: --bridge needs --ip"
+	# The subnet and its broadcast address, refused before anything is
+	# made: no bridge, no cgroup, no state.
+	run -1 mini-container --rootfs "$ROOT" --name "$T" --ip 10.89.0.0/24 --bridge hop-$T -- /bin/true
+	assert_output "mini-container: '10.89.0.0/24' is the subnet itself, not an address on it"
+	run -1 mini-container --rootfs "$ROOT" --name "$T" --ip 10.89.0.255/24 --bridge hop-$T -- /bin/true
+	assert_output "mini-container: '10.89.0.255/24' is the subnet's broadcast address, not a host's"
+	run ! ip link show "hop-$T"
+	assert_dir_not_exists "$(base_cgroup_dir pids)/hop-$T"
+	assert_dir_not_exists "$HOP_STATE_DIR/$T"
 }
 
 @test "-x shows the clone with its namespace flags and the cgroup writes" {
