@@ -196,6 +196,19 @@ scratch_project() {
 		'int helper(int a)' '{' | sed 's/^    $//')"
 }
 
+@test "docs-include.lua: struct= takes the struct and its comment, and fails when it is gone" {
+	local proj
+	proj=$(scratch_project)
+	printf '%s\n' 'struct other { int a; };' '' '/* What to run. */' 'struct spec {' \
+		'	int a;' '};' 'int after;' >"$proj/labs/x.h"
+	printf '%s\n' '```{.c include="labs/x.h" struct="spec"}' '```' >"$proj/en/page.md"
+	run -0 pandoc -t plain --lua-filter "$proj/tools/docs-include.lua" "$proj/en/page.md"
+	assert_output "$(printf '    %s\n' '/* What to run. */' 'struct spec {' '	int a;' '};')"
+	printf '%s\n' '```{.c include="labs/x.h" struct="nosuch"}' '```' >"$proj/en/page.md"
+	run ! pandoc -t plain --lua-filter "$proj/tools/docs-include.lua" "$proj/en/page.md"
+	assert_output --partial "struct nosuch not found in labs/x.h"
+}
+
 @test "tools/docs: a missing include file or function fails build and slides" {
 	local proj
 	proj=$(scratch_project)

@@ -10,6 +10,8 @@
 --                      kernel style) to the first "}" at column 0, with the
 --                      comment block directly above it. C (.c/.h) or shell
 --                      ("name() {" ... "}").
+--    struct="NAME"     only C's "struct NAME {" ... "};" at column 0, with
+--                      the comment block directly above it
 --    lines="A-B"       only lines A to B (1-based, inclusive; "A" = one line)
 --    A missing file, function or line range is an error: pandoc stops with a
 --    non-zero status, so `make docs` fails loudly instead of printing a hole.
@@ -88,6 +90,8 @@ local function is_definition(lines, i, name)
 	return false
 end
 
+local with_comment -- below: the comment block above a definition
+
 local function extract_function(lines, name, is_c)
 	local first
 	for i = 1, #lines do
@@ -114,7 +118,12 @@ local function extract_function(lines, name, is_c)
 	    and lines[first - 1]:match("^[%a_]") and not lines[first - 1]:match("[;}]%s*$") then
 		first = first - 1
 	end
-	-- The comment block directly above (no blank line between) explains why.
+	return with_comment(lines, first, last, is_c)
+end
+
+-- Lines first to last, and the comment block directly above them (no blank
+-- line between): it explains why.
+with_comment = function(lines, first, last, is_c)
 	local k = first - 1
 	if is_c and k >= 1 and lines[k]:match("%*/%s*$") then
 		while k >= 1 and not lines[k]:match("/%*") do
@@ -131,6 +140,26 @@ local function extract_function(lines, name, is_c)
 		end
 	end
 	return table.move(lines, first, last, 1, {})
+end
+
+-- "struct NAME {" at column 0, to the first "};" at column 0.
+local function extract_struct(lines, name)
+	local first, last
+	for i = 1, #lines do
+		if not first and lines[i]:match("^struct%s+" .. literal(name) .. "%s*{") then
+			first = i
+		elseif first and lines[i]:match("^};") then
+			last = i
+			break
+		end
+	end
+	if not first then
+		return nil
+	end
+	if not last then
+		fail("struct " .. name .. " has no closing \"};\" at column 0")
+	end
+	return with_comment(lines, first, last, true)
 end
 
 local function extract_lines(lines, spec)
@@ -152,11 +181,12 @@ function CodeBlock(block)
 		return nil
 	end
 	local fn, range = block.attributes["function"], block.attributes.lines
+	local struct = block.attributes.struct
 	if block.text:match("%S") then
 		fail("the block for include=\"" .. rel .. "\" must be empty: code is included, never pasted")
 	end
-	if fn and range then
-		fail("include=\"" .. rel .. "\": use function= or lines=, not both")
+	if (fn and 1 or 0) + (range and 1 or 0) + (struct and 1 or 0) > 1 then
+		fail("include=\"" .. rel .. "\": use one of function=, struct= or lines=")
 	end
 
 	local lines = read_lines(rel)
@@ -167,6 +197,12 @@ function CodeBlock(block)
 			fail("function " .. fn .. " not found in " .. rel)
 		end
 		where = rel .. ": " .. fn
+	elseif struct then
+		lines = extract_struct(lines, struct)
+		if not lines then
+			fail("struct " .. struct .. " not found in " .. rel)
+		end
+		where = rel .. ": struct " .. struct
 	elseif range then
 		lines = extract_lines(lines, range)
 		where = rel .. ":" .. range
@@ -176,6 +212,7 @@ function CodeBlock(block)
 	block.attributes.include = nil
 	block.attributes["function"] = nil
 	block.attributes.lines = nil
+	block.attributes.struct = nil
 	block.attributes.title = where -- shown when the reader hovers the code
 	return block
 end
