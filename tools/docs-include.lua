@@ -92,6 +92,17 @@ end
 
 local with_comment -- below: the comment block above a definition
 
+-- The first line after first that matches the pattern closing (at column
+-- 0), or a loud failure: a definition is never cut short.
+local function closing_line(lines, first, closing, what)
+	for j = first + 1, #lines do
+		if lines[j]:match(closing) then
+			return j
+		end
+	end
+	fail(what .. " at column 0")
+end
+
 local function extract_function(lines, name, is_c)
 	local first
 	for i = 1, #lines do
@@ -103,16 +114,7 @@ local function extract_function(lines, name, is_c)
 	if not first then
 		return nil
 	end
-	local last
-	for j = first + 1, #lines do
-		if lines[j]:match("^}") then
-			last = j
-			break
-		end
-	end
-	if not last then
-		fail("function " .. name .. " has no closing \"}\" at column 0")
-	end
+	local last = closing_line(lines, first, "^}", "function " .. name .. " has no closing \"}\"")
 	-- Kernel style puts the return type alone on the line above the name.
 	if is_c and lines[first]:match("^" .. literal(name)) and first > 1
 	    and lines[first - 1]:match("^[%a_]") and not lines[first - 1]:match("[;}]%s*$") then
@@ -144,21 +146,17 @@ end
 
 -- "struct NAME {" at column 0, to the first "};" at column 0.
 local function extract_struct(lines, name)
-	local first, last
+	local first
 	for i = 1, #lines do
-		if not first and lines[i]:match("^struct%s+" .. literal(name) .. "%s*{") then
+		if lines[i]:match("^struct%s+" .. literal(name) .. "%s*{") then
 			first = i
-		elseif first and lines[i]:match("^};") then
-			last = i
 			break
 		end
 	end
 	if not first then
 		return nil
 	end
-	if not last then
-		fail("struct " .. name .. " has no closing \"};\" at column 0")
-	end
+	local last = closing_line(lines, first, "^};", "struct " .. name .. " has no closing \"};\"")
 	return with_comment(lines, first, last, true)
 end
 
