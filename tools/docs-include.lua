@@ -103,14 +103,18 @@ local function closing_line(lines, first, closing, what)
 	fail(what .. " at column 0")
 end
 
-local function extract_function(lines, name, is_c)
-	local first
+-- The first line i for which starts(i) holds, or nil.
+local function first_line(lines, starts)
 	for i = 1, #lines do
-		if is_definition(lines, i, name) then
-			first = i
-			break
+		if starts(i) then
+			return i
 		end
 	end
+	return nil
+end
+
+local function extract_function(lines, name, is_c)
+	local first = first_line(lines, function(i) return is_definition(lines, i, name) end)
 	if not first then
 		return nil
 	end
@@ -146,13 +150,8 @@ end
 
 -- "struct NAME {" at column 0, to the first "};" at column 0.
 local function extract_struct(lines, name)
-	local first
-	for i = 1, #lines do
-		if lines[i]:match("^struct%s+" .. literal(name) .. "%s*{") then
-			first = i
-			break
-		end
-	end
+	local opening = "^struct%s+" .. literal(name) .. "%s*{"
+	local first = first_line(lines, function(i) return lines[i]:match(opening) end)
 	if not first then
 		return nil
 	end
