@@ -392,6 +392,23 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	refute_output --partial pids
 }
 
+@test "teardown: cgroup_cleanup kills what a failed test left in its group, and only that" {
+	local pinned other
+	mini-cgroup create -g pids:$G/pinned
+	mini-cgroup exec -g pids:$G/pinned -- probe sleep 30 3>&- &
+	pinned=$!
+	sleep 30 3>&- &
+	other=$!
+	wait_until "grep -qx $pinned $(base_cgroup_dir pids)/$G/pinned/cgroup.procs"
+	cgroup_cleanup "$G"
+	assert_dir_not_exists "$(base_cgroup_dir pids)/$G"
+	wait "$pinned" || true
+	run ! kill -0 "$pinned"
+	kill -0 "$other" # not in the group: still alive
+	kill "$other"
+	wait "$other" || true
+}
+
 @test "exec: a command that does not exist exits 127" {
 	mini-cgroup create -g pids:$G/e
 	run -127 mini-cgroup exec -g pids:$G/e -- nosuch

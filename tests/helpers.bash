@@ -157,13 +157,25 @@ base_cgroup_rel() {
 	echo "${where#/}"
 }
 
-# Remove the group NAME (beneath our own cgroup) and its children from every
-# hierarchy, deepest first, even if a test failed half-way.
+# Remove the group NAME (beneath our base) and its children from every
+# hierarchy, deepest first, even if a test failed half-way; the base at
+# the top too, if nothing else is left in it.
 cgroup_cleanup() {
-	local name=$1 controller dir
+	local name=$1 controller dir procs pid
 	for controller in cpu cpuset memory pids; do
 		dir=$(base_cgroup_dir "$controller") || continue
-		[ -d "$dir/$name" ] || continue
-		find "$dir/$name" -depth -type d -exec rmdir {} + 2>/dev/null || true
+		if [ -d "$dir/$name" ]; then
+			# A test that failed before its own kill leaves its
+			# process pinning the group: kill what is in the group
+			# (and only that), then wait until the group is empty.
+			mapfile -t procs < <(find "$dir/$name" -name cgroup.procs)
+			while read -r pid; do
+				kill -KILL "$pid" 2>/dev/null || true
+			done < <(cat "${procs[@]}" 2>/dev/null)
+			wait_until "! cat ${procs[*]} 2>/dev/null | grep -q ." 5 || true
+			find "$dir/$name" -depth -type d -exec rmdir {} + 2>/dev/null || true
+		fi
+		# Our base at the top goes with the last group in it.
+		[ "$(base_cgroup_rel "$controller")" != hop ] || rmdir "$dir" 2>/dev/null || true
 	done
 }
