@@ -99,21 +99,6 @@ long knob_weight_to_shares(long weight)
 	return 2 + ((weight - 1) * 262142) / 9999;
 }
 
-static int parse_long(const char *text, long low, long high, long *value)
-{
-	char *end;
-
-	errno = 0;
-	*value = strtol(text, &end, 10);
-	if (end == text || *end || errno || *value < low || *value > high) {
-		return hop_refuse(
-			_("bad value '%s' (a whole number from %ld to "
-			  "%ld)"),
-			text, low, high);
-	}
-	return 0;
-}
-
 /* "QUOTA PERIOD" of cpu.max into its two words. */
 static int split_cpu_max(const char *text, char quota[32], char period[32])
 {
@@ -278,7 +263,7 @@ static int set_v1_name_on_v2(const char *dir, const char *knob,
 		return write_knob(dir, "memory.swap.max", current);
 	}
 	if (strcmp(knob, "cpu.shares") == 0) {
-		if (parse_long(value, 2, 262144, &number) < 0)
+		if (hop_parse_long(value, 2, 262144, &number) < 0)
 			return -1;
 		snprintf(current, sizeof(current), "%ld",
 			 knob_shares_to_weight(number));
@@ -293,12 +278,12 @@ static int set_v1_name_on_v2(const char *dir, const char *knob,
 	if (strcmp(knob, "cpu.cfs_quota_us") == 0) {
 		if (strcmp(value, "-1") == 0 || strcmp(value, "max") == 0)
 			snprintf(quota, sizeof(quota), "max");
-		else if (parse_long(value, 1000, 1L << 40, &number) < 0)
+		else if (hop_parse_long(value, 1000, 1L << 40, &number) < 0)
 			return -1;
 		else
 			snprintf(quota, sizeof(quota), "%ld", number);
 	} else {
-		if (parse_long(value, 1000, 1000000, &number) < 0)
+		if (hop_parse_long(value, 1000, 1000000, &number) < 0)
 			return -1;
 		snprintf(period, sizeof(period), "%ld", number);
 	}
@@ -342,7 +327,7 @@ static int set_v2_name_on_v1(const char *dir, const char *knob,
 		return write_knob(dir, "memory.memsw.limit_in_bytes", text);
 	}
 	if (strcmp(knob, "cpu.weight") == 0) {
-		if (parse_long(value, 1, 10000, &number) < 0)
+		if (hop_parse_long(value, 1, 10000, &number) < 0)
 			return -1;
 		snprintf(text, sizeof(text), "%ld",
 			 knob_weight_to_shares(number));
@@ -357,13 +342,13 @@ static int set_v2_name_on_v1(const char *dir, const char *knob,
 				  value);
 	}
 	if (*period) {
-		if (parse_long(period, 1000, 1000000, &number) < 0 ||
+		if (hop_parse_long(period, 1000, 1000000, &number) < 0 ||
 		    write_knob(dir, "cpu.cfs_period_us", period) < 0)
 			return -1;
 	}
 	if (strcmp(quota, "max") == 0)
 		snprintf(quota, sizeof(quota), "-1");
-	else if (parse_long(quota, 1000, 1L << 40, &number) < 0)
+	else if (hop_parse_long(quota, 1000, 1L << 40, &number) < 0)
 		return -1;
 	snprintf(wrote, size, "cpu.cfs_period_us %s, cpu.cfs_quota_us %s",
 		 *period ? period : "(unchanged)", quota);
