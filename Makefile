@@ -44,10 +44,13 @@ ROOTFS_OBJ := $(OBJ)/03-rootfs-chroot/rootfs.o
 STATE_OBJ  := $(OBJ)/04-container-by-hand/state.o
 NET_OBJ    := $(OBJ)/04-container-by-hand/net.o
 CONTAINER_OBJ := $(OBJ)/04-container-by-hand/container.o $(STATE_OBJ)
+RUNTIME_OBJ := $(addprefix $(OBJ)/05-runtime/,config.o process.o mounts.o hooks.o \
+              devices.o runtime.o instance.o terminal.o exec.o)
+RUNTIME_PKGS := jansson libseccomp libcap libmnl
 
 PROGRAMS   := $(BIN)/mini-unshare $(BIN)/mini-cgroup $(BIN)/mini-chroot \
               $(BIN)/mini-pivot-root $(BIN)/chroot-escape $(BIN)/mini-container \
-              $(BIN)/mini-netns
+              $(BIN)/mini-netns $(BIN)/mini-runc
 PROBE      := $(BUILD)/bin/probe
 MO         := $(LOCALEDIR)/vi/LC_MESSAGES/hop.mo
 ROOTFS     := $(BUILD)/rootfs/busybox/.done
@@ -95,6 +98,19 @@ $(BUILD)/unit/test-lib: $(UNIT_OBJ)/tests/test-lib.o \
 		$(UNIT_OBJ)/01-namespaces/ns.o $(UNIT_OBJ)/lib/hop.o
 $(BUILD)/unit/test-net: $(UNIT_OBJ)/tests/test-net.o \
 		$(UNIT_OBJ)/04-container-by-hand/net.o $(UNIT_OBJ)/lib/hop.o
+$(BUILD)/unit/test-config: $(UNIT_OBJ)/tests/test-config.o \
+		$(UNIT_OBJ)/05-runtime/config.o $(UNIT_OBJ)/lib/hop.o
+$(BUILD)/unit/test-process: $(UNIT_OBJ)/tests/test-process.o \
+		$(UNIT_OBJ)/05-runtime/process.o $(UNIT_OBJ)/05-runtime/config.o \
+		$(UNIT_OBJ)/lib/hop.o
+$(BUILD)/unit/test-devices: $(UNIT_OBJ)/tests/test-devices.o \
+		$(UNIT_OBJ)/05-runtime/devices.o $(UNIT_OBJ)/02-cgroups/cgroup.o \
+		$(UNIT_OBJ)/02-cgroups/knob.o $(UNIT_OBJ)/lib/hop.o
+$(BUILD)/unit/test-mounts: $(UNIT_OBJ)/tests/test-mounts.o \
+		$(UNIT_OBJ)/05-runtime/mounts.o $(UNIT_OBJ)/01-namespaces/ns.o \
+		$(UNIT_OBJ)/lib/hop.o
+$(BUILD)/unit/test-config $(BUILD)/unit/test-process \
+	$(BUILD)/unit/test-devices: PKGS += $(RUNTIME_PKGS)
 $(UNITS):
 	$(CC) $(UNIT_FLAGS) -o $@ $(filter %.o,$^) $(LIBS) -lm
 
@@ -115,6 +131,10 @@ $(BIN)/mini-pivot-root: $(OBJ)/03-rootfs-chroot/mini-pivot-root.o $(ROOTFS_OBJ) 
 $(BIN)/mini-netns: $(OBJ)/04-container-by-hand/mini-netns.o $(NET_OBJ) $(LIB_OBJ)
 $(BIN)/mini-container: $(OBJ)/04-container-by-hand/mini-container.o $(CONTAINER_OBJ) \
 		$(NET_OBJ) $(ROOTFS_OBJ) $(CGROUP_OBJ) $(NS_OBJ) $(LIB_OBJ)
+
+$(BIN)/mini-runc: $(OBJ)/05-runtime/mini-runc.o $(RUNTIME_OBJ) $(CONTAINER_OBJ) \
+		$(NET_OBJ) $(ROOTFS_OBJ) $(CGROUP_OBJ) $(NS_OBJ) $(LIB_OBJ)
+$(BIN)/mini-runc: PKGS += $(RUNTIME_PKGS)
 
 $(BIN)/mini-netns $(BIN)/mini-container $(BUILD)/unit/test-net \
 	$(BUILD)/unit/test-container: PKGS += $(NET_PKGS)

@@ -59,7 +59,7 @@ leaks_links() {
 # The files named NAME in every state directory there is (see the top).
 leaks_state_files() {
 	local root
-	for root in /run/hop/containers ${HOP_STATE_DIR:+"$HOP_STATE_DIR"}; do
+	for root in /run/hop/containers /run/hop/runc ${HOP_STATE_DIR:+"$HOP_STATE_DIR"}; do
 		[ -d "$root" ] || continue
 		find "$root" -mindepth 2 -maxdepth 2 -name "$1" 2>/dev/null
 	done
@@ -72,7 +72,7 @@ leaks_state_files() {
 # directory holding an owner file (what state_create writes first).
 leaks_state() {
 	local root owner
-	for root in /run/hop/containers ${HOP_STATE_DIR:+"$HOP_STATE_DIR"}; do
+	for root in /run/hop/containers /run/hop/runc ${HOP_STATE_DIR:+"$HOP_STATE_DIR"}; do
 		[ -d "$root" ] || continue
 		find "$root" -mindepth 1 -maxdepth 1 -printf '%p: container state\n'
 	done

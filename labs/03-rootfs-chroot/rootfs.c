@@ -131,7 +131,8 @@ int rootfs_pivot(const char *dir, int mounts)
 	if (!realpath(dir, root))
 		return hop_fail(_("root filesystem %s"), dir);
 	/* Nothing mounted from here on may reach the host. */
-	if (ns_set_propagation(MS_PRIVATE) < 0)
+	if (!(mounts & ROOTFS_KEEP_PROPAGATION) &&
+	    ns_set_propagation(MS_PRIVATE) < 0)
 		return -1;
 	/* pivot_root needs the new root to be a mount point. */
 	if (ns_mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)

@@ -17,6 +17,9 @@ enum rootfs_mounts {
 	ROOTFS_DEV = 1 << 1,  /* tmpfs on /dev, six devices, devpts, links */
 	ROOTFS_SYS = 1 << 2,  /* sysfs on /sys, read-only */
 	ROOTFS_ALL = ROOTFS_PROC | ROOTFS_DEV | ROOTFS_SYS,
+	/* The caller chose the propagation already (mini-runc: rslave, and
+	 * the config's own per mount): do not make every mount private. */
+	ROOTFS_KEEP_PROPAGATION = 1 << 3,
 };
 
 /* chroot(2) into dir, then chdir("/"): what chroot(1) does. It changes
@@ -29,7 +32,8 @@ int rootfs_check(const char *dir);
 /* Mount what is asked inside dir, then pivot_root into it and detach the
  * old root, so that no path leads back to the host's files. Call it in a
  * new mount namespace (and, for ROOTFS_PROC, a new PID namespace, after the
- * fork); it makes every mount private first. */
+ * fork); it makes every mount private first (unless
+ * ROOTFS_KEEP_PROPAGATION). */
 int rootfs_pivot(const char *dir, int mounts);
 
 #endif

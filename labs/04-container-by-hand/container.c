@@ -95,14 +95,18 @@ int container_check_spec(const struct container_spec *spec)
 {
 	const char *hostname = spec->hostname ? spec->hostname : spec->id;
 
+	if (!spec->argv || !spec->argv[0])
+		return hop_refuse(_("no command given (-- COMMAND...)"));
+	/* mini-runc checks its own ids (runc's rules, not ours), bundles and
+	 * commands: an image need not have /bin/sh. */
+	if (spec->ops)
+		return 0;
 	if (container_check_name(spec->id) < 0)
 		return -1;
 	if (strlen(hostname) > HOST_NAME_MAX)
 		return hop_refuse(_("hostname is %zu bytes; the kernel allows "
 				    "%d"),
 				  strlen(hostname), HOST_NAME_MAX);
-	if (!spec->argv || !spec->argv[0])
-		return hop_refuse(_("no command given (-- COMMAND...)"));
 	if ((spec->namespaces & CLONE_NEWUSER) &&
 	    (!spec->uid_map || !spec->gid_map))
 		return hop_refuse(_("a user namespace needs a uid and a gid "
@@ -129,13 +133,17 @@ static int make_cgroup(struct container *c)
 	snprintf(cpu, sizeof(cpu), "%ld %ld", limits->cpu_quota,
 		 limits->cpu_period);
 	snprintf(pids, sizeof(pids), "%ld", limits->pids);
-	c->count = cgroup_find_all("memory,cpu,pids", c->hierarchies,
-				   CGROUP_MAX_HIERARCHIES);
+	c->count = cgroup_find_all(c->spec->controllers ?
+					   c->spec->controllers :
+					   "memory,cpu,pids",
+				   c->hierarchies, CGROUP_MAX_HIERARCHIES);
 	if (c->count < 0 ||
 	    state_record_cgroups(&c->state, c->hierarchies, c->count,
 				 c->group) < 0 ||
 	    cgroup_create(c->hierarchies, c->count, c->group) < 0)
 		return -1;
+	if (c->spec->ops && c->spec->ops->limit)
+		return c->spec->ops->limit(c);
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
 		const struct cgroup_hierarchy *h = NULL;
 		char controller[16];
@@ -199,15 +207,23 @@ static int child_setup(const struct container_spec *spec)
 	if ((spec->namespaces & CLONE_NEWUSER) && ns_become_root() < 0)
 		return -1;
 	/* Now, not in the clone: the namespace takes our current groups as
-	 * its root, and the parent has just moved us into ours. */
-	if (ns_unshare(CLONE_NEWCGROUP) < 0)
+	 * its root, and the parent has just moved us into ours. Day 04
+	 * always makes one; a config.json says. */
+	if ((!spec->ops || (spec->namespaces & CLONE_NEWCGROUP)) &&
+	    ns_unshare(CLONE_NEWCGROUP) < 0)
 		return -1;
+	if (spec->ops && spec->ops->setup) {
+		if (spec->ops->setup(spec) < 0)
+			return -1;
+		goto close_fds;
+	}
 	rc = sethostname(hostname, strlen(hostname));
 	hop_explain(rc, "sethostname(\"%s\")", hostname);
 	if (rc < 0)
 		return hop_fail(_("sethostname %s"), hostname);
 	if (rootfs_pivot(spec->rootfs, ROOTFS_ALL) < 0)
 		return -1;
+close_fds:
 	/* No fd of ours reaches the command (bats' fd 3, a lock): every fd
 	 * from 3 up is closed by the exec, our socket with them. */
 	rc = (int)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -233,13 +249,58 @@ static int reset_signals(void)
 	return 0;
 }
 
+/* A detached child must outlive us: no signal at our death from now
+ * on. Before the ready note, so that no moment is left where we have
+ * gone and it has not yet heard. */
+static int outlive_parent(void)
+{
+	int rc = prctl(PR_SET_PDEATHSIG, 0);
+
+	hop_explain(rc, "prctl(PR_SET_PDEATHSIG, 0)");
+	if (rc < 0)
+		return hop_fail("prctl(PR_SET_PDEATHSIG)");
+	return 0;
+}
+
+/* The command, day 04's way: looked up in PATH, our environment. */
+static int exec_command(const struct container_spec *spec, int *exec)
+{
+	if (spec->ops && spec->ops->exec)
+		return spec->ops->exec(spec, exec);
+	hop_explain_call("execvp(\"%s\", ...)", spec->argv[0]);
+	execvp(spec->argv[0], spec->argv);
+	*exec = 1;
+	return hop_fail(_("exec %s in %s"), spec->argv[0], spec->rootfs);
+}
+
+/* Close every fd from 3 up but keep. */
+static int close_all_but(int keep)
+{
+	int rc = 0;
+
+	if (keep > 3)
+		rc = (int)syscall(SYS_close_range, 3U, (unsigned)keep - 1, 0U);
+	if (rc == 0)
+		rc = (int)syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U);
+	hop_explain(rc, "close_range(3.., but %d)", keep);
+	if (rc < 0)
+		return hop_fail("close_range");
+	return 0;
+}
+
 /* The child: PID 1 of the new namespaces, until it execs the command. */
 static _Noreturn void child_main(const struct container_spec *spec, int sync)
 {
 	const struct report ready = { 0 };
+	int exec = 0;
 	char go;
 	int rc;
 
+	/* A detached child outlives us: it must not hold what is ours (the
+	 * state's lock, which would stay taken; a test runner's pipe, which
+	 * would never end), only the socket pair and stdin, out and err. */
+	if (spec->detach && close_all_but(sync) < 0)
+		child_fail(sync, 0);
 	/* If we are killed, the container goes with us. */
 	rc = prctl(PR_SET_PDEATHSIG, SIGKILL);
 	hop_explain(rc, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
@@ -256,17 +317,15 @@ static _Noreturn void child_main(const struct container_spec *spec, int sync)
 	 * jobs with SIGINT ignored (and a shell cannot trap what it was
 	 * started ignoring). The command starts with every signal at its
 	 * default, as runc does. */
-	if (reset_signals() < 0)
+	if (reset_signals() < 0 || (spec->detach && outlive_parent() < 0))
 		child_fail(sync, 0);
 	hop_step(_("exec %s as PID %d"), spec->argv[0], (int)getpid());
 	if (send(sync, &ready, sizeof(ready), MSG_NOSIGNAL) < 0) {
 		hop_fail(_("tell the parent"));
 		child_fail(sync, 0);
 	}
-	hop_explain_call("execvp(\"%s\", ...)", spec->argv[0]);
-	execvp(spec->argv[0], spec->argv);
-	hop_fail(_("exec %s in %s"), spec->argv[0], spec->rootfs);
-	child_fail(sync, 1);
+	exec_command(spec, &exec);
+	child_fail(sync, exec);
 }
 
 /* The parent's side while the child waits: id maps, cgroup, network. */
@@ -283,6 +342,8 @@ static int prepare_child(struct container *c)
 	}
 	hop_step(_("move pid %d into cgroup %s"), (int)c->pid, c->group);
 	if (cgroup_attach(c->hierarchies, c->count, c->group, c->pid) < 0)
+		return -1;
+	if (spec->ops && spec->ops->prepare && spec->ops->prepare(c) < 0)
 		return -1;
 	if (!spec->network.address[0])
 		return 0;
@@ -310,7 +371,11 @@ int container_create(struct container *c, const struct container_spec *spec)
 	c->failure = CONTAINER_SETUP_FAILED;
 	if (container_check_spec(spec) < 0)
 		return -1;
-	snprintf(c->group, sizeof(c->group), "hop-%s", spec->id);
+	if ((size_t)snprintf(c->group, sizeof(c->group), "%s%s",
+			     spec->group ? "" : "hop-",
+			     spec->group ? spec->group : spec->id) >=
+	    sizeof(c->group))
+		return hop_refuse(_("cgroup path too long"));
 	if (state_create(spec->id, &c->state) < 0 || make_cgroup(c) < 0)
 		return -1;
 	/* One socket pair, both ways. A socket, not a pipe: send() with
@@ -320,7 +385,8 @@ int container_create(struct container *c, const struct container_spec *spec)
 	hop_explain(rc, "socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC)");
 	if (rc < 0)
 		return hop_fail("socketpair");
-	c->pid = ns_clone(spec->namespaces);
+	/* The cgroup namespace comes later, from the child (child_setup). */
+	c->pid = ns_clone(spec->namespaces & ~CLONE_NEWCGROUP);
 	if (c->pid == 0) {
 		close(pair[0]);
 		child_main(spec, pair[1]);
@@ -367,6 +433,9 @@ int container_start(struct container *c)
 			return expected == 0 ? died_early(c) : 0;
 		if (got != sizeof(report) || report.error != 0)
 			break;
+		/* Ready, and it waits for mini-runc start: nothing more. */
+		if (c->spec->detach)
+			return 0;
 	}
 	if (got != sizeof(report)) {
 		errno = EPROTO;
@@ -390,6 +459,17 @@ int container_wait(struct container *c)
 	c->pid = 0;
 	hop_step(_("container %s ended, exit status %d"), c->spec->id, status);
 	return status;
+}
+
+void container_release(struct container *c)
+{
+	if (c->sync >= 0)
+		close(c->sync);
+	c->sync = -1;
+	if (c->state.lock >= 0)
+		close(c->state.lock);
+	c->state.lock = -1;
+	c->pid = 0;
 }
 
 int container_destroy(struct container *c)

@@ -9,6 +9,7 @@
  *                      filesystem) and execs the command, or says why not
  *   container_wait     pass signals on until it ends; its exit status
  *   container_destroy  kill what is left, remove the cgroup and the state
+ *   container_release  or leave it running without us (mini-runc create)
  *
  * Parent and child talk over one socket pair, like runc's sync pipe: a go
  * byte one way; back, a note just before exec, or the child's error (its
@@ -52,6 +53,24 @@ struct container_network {
 	char bridge_address[24]; /* 10.88.0.1/24: the bridge holds it */
 };
 
+struct container;
+struct container_spec;
+
+/* What mini-runc (day 05) plugs into the core; a NULL member keeps day
+ * 04's way. All return 0, or -1 with errno and hop_context(). */
+struct container_ops {
+	/* parent, the group made: write its limits (day 04: spec->limits) */
+	int (*limit)(struct container *c);
+	/* parent, the child waiting in its namespaces and group */
+	int (*prepare)(struct container *c);
+	/* child: set itself up (day 04: hostname, rootfs_pivot) */
+	int (*setup)(const struct container_spec *spec);
+	/* child, after the ready note: run the command (day 04: execvp);
+	 * returns only if that failed, *exec set when exec itself did */
+	int (*exec)(const struct container_spec *spec, int *exec);
+	void *data; /* theirs */
+};
+
 /* What to run and how: everything a command line or a config.json says. */
 struct container_spec {
 	const char *id;	      /* the name; its state and cgroup hop-ID */
@@ -64,6 +83,12 @@ struct container_spec {
 	struct container_limits limits;
 	struct container_network network;
 	char *const *argv; /* the command, argv[0] looked up in PATH */
+	/* day 05: */
+	const struct container_ops *ops; /* NULL: day 04's way */
+	const char *controllers;	 /* NULL: "memory,cpu,pids" */
+	const char *group;		 /* beneath our base; NULL: hop-ID */
+	int detach; /* the container outlives us: start returns once the
+		     * child is ready, and our death does not kill it */
 };
 
 /* Why the command did not run, as runc and docker run exit. */
@@ -77,7 +102,7 @@ enum container_failure {
 struct container {
 	const struct container_spec *spec;
 	struct state state;
-	char group[64]; /* hop-ID, beneath our base in each hierarchy */
+	char group[256]; /* hop-ID, beneath our base in each hierarchy */
 	struct cgroup_hierarchy hierarchies[CGROUP_MAX_HIERARCHIES];
 	int count;
 	pid_t pid;	  /* its PID 1, as the host sees it; 0 when none */
@@ -115,5 +140,9 @@ int container_wait(struct container *c);
 /* Kill the child if it lives, remove the network, cgroup and state. Call
  * it after any container_create(), whatever happened. */
 int container_destroy(struct container *c);
+
+/* After a detached start: let the container go on without us (close our
+ * end of the socket pair, drop the state's lock, forget the child). */
+void container_release(struct container *c);
 
 #endif

@@ -14,10 +14,18 @@
 
 #include "lib/hop.h"
 
+static const char *chosen_root; /* state_use_root() */
+
+void state_use_root(const char *root)
+{
+	chosen_root = root;
+}
+
 int state_root(char *root, size_t size)
 {
 	/* secure_getenv: a set-uid copy must not take a path from its caller. */
-	const char *dir = secure_getenv("HOP_STATE_DIR");
+	const char *dir = chosen_root ? chosen_root :
+					secure_getenv("HOP_STATE_DIR");
 
 	if (!dir || !*dir)
 		dir = "/run/hop/containers";
@@ -79,7 +87,7 @@ static int make_dir(const char *path)
 	return 0;
 }
 
-/* /run/hop, then /run/hop/containers, then the checks. */
+/* /run, /run/hop, then /run/hop/containers, then the checks. */
 static int make_root(char *root, size_t size)
 {
 	char parent[PATH_MAX];
@@ -87,12 +95,12 @@ static int make_root(char *root, size_t size)
 	if (state_root(root, size) < 0)
 		return -1;
 	snprintf(parent, sizeof(parent), "%s", root);
-	char *slash = strrchr(parent, '/');
-
-	if (slash && slash != parent) {
+	for (char *slash = strchr(parent + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (make_dir(parent) < 0)
 			return -1;
+		*slash = '/';
 	}
 	if (make_dir(root) < 0 || check_root(root) < 0)
 		return -1;
@@ -149,6 +157,28 @@ static int take_lock(const char *dir, int create)
 
 		close(fd);
 		errno = saved;
+		return hop_fail(_("lock %s"), path);
+	}
+	return fd;
+}
+
+/* Open dir/lock and wait for its flock. */
+static int take_lock_wait(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd, rc;
+
+	if (join(path, sizeof(path), dir, "lock") < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return hop_fail(_("open %s"), path);
+	do
+		rc = flock(fd, LOCK_EX);
+	while (rc < 0 && errno == EINTR);
+	hop_explain(rc, "flock(%d, LOCK_EX)", fd);
+	if (rc < 0) {
+		close(fd);
 		return hop_fail(_("lock %s"), path);
 	}
 	return fd;
@@ -295,6 +325,47 @@ static int remove_recorded(const char *line)
 	return 0;
 }
 
+/* Unlink every file in dir but the lock. The dir is ours (0700, root's),
+ * and only files are made in it. */
+static int remove_files(const char *dir)
+{
+	DIR *files = opendir(dir);
+	struct dirent *entry;
+	int rc = 0;
+
+	if (!files)
+		return hop_fail(_("open %s"), dir);
+	while ((entry = readdir(files)) != NULL) {
+		if (entry->d_type == DT_DIR || strcmp(entry->d_name, "lock") == 0)
+			continue;
+		if (unlinkat(dirfd(files), entry->d_name, 0) < 0 &&
+		    errno != ENOENT)
+			rc = hop_fail(_("remove %s/%s"), dir, entry->d_name);
+	}
+	closedir(files);
+	return rc;
+}
+
+int state_open(const char *id, struct state *state)
+{
+	char root[PATH_MAX];
+	int rc;
+
+	state->lock = -1;
+	if (state_root(root, sizeof(root)) < 0 ||
+	    join(state->dir, sizeof(state->dir), root, id) < 0)
+		return -1;
+	if (access(root, F_OK) == 0 && check_root(root) < 0)
+		return -1;
+	state->lock = take_lock(state->dir, 0);
+	if (state->lock >= 0 || errno != EWOULDBLOCK)
+		return state->lock < 0 ? -1 : 0;
+	/* Another command holds it for a moment: wait for our turn. */
+	state->lock = take_lock_wait(state->dir);
+	rc = state->lock < 0 ? -1 : 0;
+	return rc;
+}
+
 int state_cleanup(struct state *state)
 {
 	char path[PATH_MAX], *line = NULL;
@@ -317,10 +388,10 @@ int state_cleanup(struct state *state)
 		fclose(list);
 	if (rc < 0)
 		return -1; /* the state stays, for the next gc */
-	unlink(path);
-	/* .cgroups.new: left by a kill in the middle of a write. */
-	if (join(path, sizeof(path), state->dir, ".cgroups.new") == 0)
-		unlink(path);
+	/* Every file of it (.cgroups.new: left by a kill in the middle of
+	 * a write; mini-runc's state.json, exec.fifo), the lock last. */
+	if (remove_files(state->dir) < 0)
+		return -1;
 	if (join(path, sizeof(path), state->dir, "lock") == 0)
 		unlink(path);
 	rc = rmdir(state->dir);

@@ -44,6 +44,15 @@ int state_record_cgroups(const struct state *state,
  * beneath them, remove them all, then the state, then drop the lock. */
 int state_cleanup(struct state *state);
 
+/* Use root instead of HOP_STATE_DIR or /run/hop/containers (mini-runc's
+ * --root); the string must live as long as the state is used. */
+void state_use_root(const char *root);
+
+/* Lock the existing state of id, waiting while another command holds it
+ * (mini-runc: one lock per container, taken by each command). ENOENT if
+ * there is none. */
+int state_open(const char *id, struct state *state);
+
 /* state_cleanup() every container whose owner is gone. A failure is
  * reported on stderr and the next container is cleaned all the same.
  * Returns how many were cleaned, or -1 if the root could not be read. */
