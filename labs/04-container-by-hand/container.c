@@ -133,9 +133,8 @@ static int make_cgroup(struct container *c)
 	snprintf(cpu, sizeof(cpu), "%ld %ld", limits->cpu_quota,
 		 limits->cpu_period);
 	snprintf(pids, sizeof(pids), "%ld", limits->pids);
-	c->count = cgroup_find_all(c->spec->controllers ?
-					   c->spec->controllers :
-					   "memory,cpu,pids",
+	c->count = cgroup_find_all(c->spec->controllers ? c->spec->controllers :
+							  "memory,cpu,pids",
 				   c->hierarchies, CGROUP_MAX_HIERARCHIES);
 	if (c->count < 0 ||
 	    state_record_cgroups(&c->state, c->hierarchies, c->count,

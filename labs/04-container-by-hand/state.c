@@ -336,7 +336,8 @@ static int remove_files(const char *dir)
 	if (!files)
 		return hop_fail(_("open %s"), dir);
 	while ((entry = readdir(files)) != NULL) {
-		if (entry->d_type == DT_DIR || strcmp(entry->d_name, "lock") == 0)
+		if (entry->d_type == DT_DIR ||
+		    strcmp(entry->d_name, "lock") == 0)
 			continue;
 		if (unlinkat(dirfd(files), entry->d_name, 0) < 0 &&
 		    errno != ENOENT)

@@ -308,11 +308,8 @@ static const struct unsupported process_unsupported[] = {
 
 static const struct unsupported linux_unsupported[] = {
 	/* Device nodes to make (podman --device): none is made. */
-	{ "devices", 1 },
-	{ "intelRdt", 0 },
-	{ "mountLabel", 1 },
-	{ "personality", 0 },
-	{ NULL, 0 },
+	{ "devices", 1 },     { "intelRdt", 0 }, { "mountLabel", 1 },
+	{ "personality", 0 }, { NULL, 0 },
 };
 
 static int refuse_unsupported(const struct node *node,

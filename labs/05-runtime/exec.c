@@ -185,12 +185,33 @@ static int read_process_file(struct exec_job *job, const char *file)
 	return rc;
 }
 
+/* --user UID or UID:GID, in numbers. */
+static int parse_user(const char *text, struct oci_process *process)
+{
+	char uid[32];
+	const char *colon = strchr(text, ':');
+	long number;
+
+	snprintf(uid, sizeof(uid), "%.*s",
+		 (int)(colon ? (size_t)(colon - text) : strlen(text)), text);
+	if (hop_parse_long(uid, 0, 0xfffffffe, &number) < 0)
+		return hop_refuse(_("--user %s: UID or UID:GID, in numbers"),
+				  text);
+	process->uid = (uid_t)number;
+	if (!colon)
+		return 0;
+	if (hop_parse_long(colon + 1, 0, 0xfffffffe, &number) < 0)
+		return hop_refuse(_("--user %s: UID or UID:GID, in numbers"),
+				  text);
+	process->gid = (gid_t)number;
+	return 0;
+}
+
 /* The config's process with the command line's changes. */
 static int make_process(struct exec_job *job)
 {
 	const struct runtime_exec_options *o = job->options;
 	size_t count = 0;
-	unsigned uid, gid;
 
 	if (o->process_file)
 		return read_process_file(job, o->process_file);
@@ -208,17 +229,8 @@ static int make_process(struct exec_job *job)
 	job->process.env = job->env;
 	if (o->cwd)
 		job->process.cwd = o->cwd;
-	if (o->user) {
-		int fields = sscanf(o->user, "%u:%u", &uid, &gid);
-
-		if (fields < 1 || strspn(o->user, "0123456789:") !=
-					  strlen(o->user))
-			return hop_refuse(_("--user %s: UID or UID:GID, in "
-					    "numbers"),
-					  o->user);
-		job->process.uid = uid;
-		job->process.gid = fields == 2 ? gid : job->process.gid;
-	}
+	if (o->user && parse_user(o->user, &job->process) < 0)
+		return -1;
 	return 0;
 }
 
@@ -268,8 +280,8 @@ static int start_helper(struct exec_job *job)
 		FILE *out = fopen(job->options->pid_file, "we");
 
 		if (!out || fprintf(out, "%d", (int)pid) < 0 || fclose(out))
-			hop_warn(_("--pid-file %s: %s"),
-				 job->options->pid_file, strerror(errno));
+			hop_warn(_("--pid-file %s: %s"), job->options->pid_file,
+				 strerror(errno));
 	}
 	status = job->options->detach ? ns_wait_status(helper) :
 					ns_wait_forwarding(helper);

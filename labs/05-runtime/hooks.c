@@ -31,7 +31,7 @@ static _Noreturn void hook_child(const struct oci_hook *hook, int input)
 /* Wait for pid, at most timeout seconds (0: no limit); kill it after. */
 static int wait_hook(pid_t pid, int timeout, int *status)
 {
-	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	struct timespec pause = { 0, 10000000L }; /* 10 ms */
 
 	for (long waited = 0;; waited += 10) {
 		pid_t got = waitpid(pid, status, timeout ? WNOHANG : 0);
@@ -70,7 +70,7 @@ static int run_hook(const struct oci_hook *hook, const char *phase,
 		hook_child(hook, pipefd[0]);
 	close(pipefd[0]);
 	/* A hook that does not read its stdin is fine: no SIGPIPE here. */
-	signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN);
 	if (write(pipefd[1], state, strlen(state)) < 0 && errno != EPIPE)
 		hop_warn(_("hook %s: write the state: %s"), hook->path,
 			 strerror(errno));
@@ -80,8 +80,7 @@ static int run_hook(const struct oci_hook *hook, const char *phase,
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	errno = ECANCELED;
-	return hop_fail(_("%s hook %s ended with status %d"), phase,
-			hook->path,
+	return hop_fail(_("%s hook %s ended with status %d"), phase, hook->path,
 			WIFEXITED(status) ? WEXITSTATUS(status) :
 					    128 + WTERMSIG(status));
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,13 +43,15 @@ unsigned long long instance_start_time(pid_t pid)
 	/* "pid (comm) S ...": comm may hold spaces and ')'; the fields
 	 * after the last ')' are plain. State is field 3, start 22. */
 	if (fgets(text, sizeof(text), stat) && (end = strrchr(text, ')'))) {
-		char state = 0;
+		char *save = NULL, *field = strtok_r(end + 1, " ", &save);
 
-		if (sscanf(end + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-				    "%*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
-			   &state, &start) != 2 ||
-		    state == 'Z' || state == 'X')
-			start = 0; /* a zombie has stopped */
+		/* A zombie has stopped: it only waits for its parent. */
+		if (field && (field[0] == 'Z' || field[0] == 'X'))
+			field = NULL;
+		for (int n = 3; field && n < 22; n++)
+			field = strtok_r(NULL, " ", &save);
+		if (field)
+			start = strtoull(field, NULL, 10);
 	}
 	fclose(stat);
 	return start;
@@ -72,8 +75,8 @@ int instance_load(struct instance *in)
 		return hop_fail_library(_("%s: %s"), path, error.text);
 	}
 	if (json_unpack_ex(doc, &error, 0, "{s:I, s:I, s:s, s:s, s:s, s?O}",
-			   "pid", &pid, "start_time", &start, "bundle",
-			   &bundle, "rootfs", &rootfs, "created", &created,
+			   "pid", &pid, "start_time", &start, "bundle", &bundle,
+			   "rootfs", &rootfs, "created", &created,
 			   "annotations", &in->annotations) < 0) {
 		json_decref(doc);
 		return hop_fail_library(_("%s: %s"), path, error.text);
@@ -87,8 +90,7 @@ int instance_load(struct instance *in)
 	return 0;
 }
 
-int instance_open(const struct runtime *rt, const char *id,
-		  struct instance *in)
+int instance_open(const struct runtime *rt, const char *id, struct instance *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->id = id;
@@ -237,12 +239,12 @@ const char *instance_status_name(enum runtime_status status)
 char *instance_state_text(const struct instance *in, int pretty)
 {
 	int stopped = in->status == RUNTIME_STOPPED;
-	json_t *doc = json_pack(
-		"{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "ociVersion",
-		RUNTIME_OCI_VERSION, "id", in->id, "pid",
-		(json_int_t)(stopped ? 0 : in->pid), "status",
-		instance_status_name(in->status), "bundle", in->bundle,
-		"rootfs", in->rootfs, "created", in->created, "owner", "");
+	json_t *doc = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s}",
+				"ociVersion", RUNTIME_OCI_VERSION, "id", in->id,
+				"pid", (json_int_t)(stopped ? 0 : in->pid),
+				"status", instance_status_name(in->status),
+				"bundle", in->bundle, "rootfs", in->rootfs,
+				"created", in->created, "owner", "");
 	char *text;
 
 	if (!doc)
@@ -334,9 +336,9 @@ int instance_list(const struct runtime *rt, int json, FILE *out)
 static int group_pids(const struct instance *in, pid_t **pids)
 {
 	struct cgroup_hierarchy h;
-	char dir[PATH_MAX], path[PATH_MAX + 16];
-	size_t count = 0, room = 0;
-	int pid;
+	char dir[PATH_MAX], path[PATH_MAX + 16], *line = NULL;
+	size_t count = 0, space = 0, room = 0;
+	long pid;
 	FILE *procs;
 
 	*pids = NULL;
@@ -346,17 +348,21 @@ static int group_pids(const struct instance *in, pid_t **pids)
 	procs = fopen(path, "re");
 	if (!procs)
 		return hop_fail(_("open %s"), path);
-	while (fscanf(procs, "%d", &pid) == 1) {
-		if (count == room) {
-			pid_t *more = reallocarray(*pids, room ? room * 2 : 16,
-						   sizeof(pid_t));
+	while (getline(&line, &room, procs) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if (hop_parse_long(line, 1, INT_MAX, &pid) < 0)
+			continue;
+		if (count == space) {
+			pid_t *more = reallocarray(
+				*pids, space ? space * 2 : 16, sizeof(pid_t));
 			if (!more)
 				break;
 			*pids = more;
-			room = room ? room * 2 : 16;
+			space = space ? space * 2 : 16;
 		}
-		(*pids)[count++] = pid;
+		(*pids)[count++] = (pid_t)pid;
 	}
+	free(line);
 	fclose(procs);
 	return (int)count;
 }
@@ -375,8 +381,7 @@ static int signal_all(const struct instance *in, int signo)
 	return count < 0 ? -1 : 0;
 }
 
-int instance_kill(const struct runtime *rt, const char *id, int signo,
-		  int all)
+int instance_kill(const struct runtime *rt, const char *id, int signo, int all)
 {
 	struct instance in;
 	int rc;
@@ -463,8 +468,7 @@ int instance_pause(const struct runtime *rt, const char *id, int pause)
 	return rc;
 }
 
-int instance_ps(const struct runtime *rt, const char *id, int json,
-		FILE *out)
+int instance_ps(const struct runtime *rt, const char *id, int json, FILE *out)
 {
 	struct instance in;
 	pid_t *pids;
@@ -502,25 +506,34 @@ int instance_ps(const struct runtime *rt, const char *id, int json,
 }
 
 /* A number from a cgroup file, or from a "key N" line of it; -1 if none. */
-static long long read_number(const char *dir, const char *file,
-			     const char *key)
+static long long read_number(const char *dir, const char *file, const char *key)
 {
-	char path[PATH_MAX + 64], word[64];
+	char path[PATH_MAX + 64], *line = NULL, *end;
 	long long value = -1, number;
+	size_t room = 0, length = key ? strlen(key) : 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
-	if (!key) {
-		if (fscanf(f, "%lld", &number) == 1)
+	while (value < 0 && getline(&line, &room, f) > 0) {
+		const char *text = line;
+
+		if (key) {
+			if (strncmp(line, key, length) != 0 ||
+			    line[length] != ' ')
+				continue;
+			text = line + length + 1;
+		}
+		errno = 0;
+		number = strtoll(text, &end, 10);
+		if (errno == 0 && end != text)
 			value = number;
-	} else {
-		while (fscanf(f, "%63s %lld", word, &number) == 2)
-			if (strcmp(word, key) == 0)
-				value = number;
+		if (!key)
+			break;
 	}
+	free(line);
 	fclose(f);
 	return value;
 }
@@ -551,9 +564,8 @@ int instance_stats(const struct runtime *rt, const char *id, FILE *out)
 	count = read_number(pids, "pids.current", NULL);
 	doc = json_pack("{s:s, s:s, s:{s:{s:{s:I}}, s:{s:{s:I}}, s:{s:I}}}",
 			"type", "stats", "id", id, "data", "cpu", "usage",
-			"total", (json_int_t)cpu_ns, "memory", "usage",
-			"usage", (json_int_t)used, "pids", "current",
-			(json_int_t)count);
+			"total", (json_int_t)cpu_ns, "memory", "usage", "usage",
+			(json_int_t)used, "pids", "current", (json_int_t)count);
 	instance_close(&in);
 	if (!doc)
 		return hop_fail_library(_("stats: out of memory"));

@@ -16,7 +16,7 @@ struct instance {
 	pid_t pid;	    /* the init, as the host sees it; 0: none */
 	unsigned long long start_time; /* its start, in clock ticks (stat) */
 	char bundle[PATH_MAX], rootfs[PATH_MAX];
-	char created[40]; /* RFC 3339, UTC */
+	char created[40];  /* RFC 3339, UTC */
 	void *annotations; /* json_t object, or NULL */
 	enum runtime_status status;
 };

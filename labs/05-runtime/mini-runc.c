@@ -103,7 +103,9 @@ static _Noreturn void fail(void)
 				 strerror(saved) :
 				 "");
 		gmtime_r(&now, &utc);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &utc);
+		if (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &utc) ==
+		    0)
+			when[0] = '\0';
 		if (strcmp(log_format, "json") == 0) {
 			json_t *line = json_pack("{s:s, s:s, s:s}", "level",
 						 "error", "msg", message,
@@ -176,7 +178,9 @@ static void set_option(struct command_options *o, int c)
 {
 	switch (c) {
 	case 'b': o->create.bundle = optarg; break;
-	case OPT_PID_FILE: o->create.pid_file = o->exec.pid_file = optarg; break;
+	case OPT_PID_FILE:
+		o->create.pid_file = o->exec.pid_file = optarg;
+		break;
 	case OPT_CONSOLE:
 		o->create.console_socket = o->exec.console_socket = optarg;
 		break;
@@ -240,8 +244,9 @@ static const char *the_id(int argc, char **argv, int first, int extra)
 		hop_die_plain(1, _("%s: the container's ID is missing"),
 			      argv[0]);
 	if (argc - first > 1 + extra)
-		hop_die_plain(1, _("%s: one container ID, then no more "
-				   "words: '%s'"),
+		hop_die_plain(1,
+			      _("%s: one container ID, then no more "
+				"words: '%s'"),
 			      argv[0], argv[first + 1 + extra]);
 	return argv[first];
 }
@@ -286,7 +291,7 @@ static int dispatch(int argc, char **argv)
 {
 	struct command_options o = { .create.bundle = "." };
 	const char *name = argv[0];
-	int first = parse_command(argc, argv, &o), rc = -1, signo = SIGTERM;
+	int first = parse_command(argc, argv, &o), rc = -1;
 
 	if (strcmp(name, "spec") == 0)
 		rc = spec_command(&o);
@@ -295,7 +300,8 @@ static int dispatch(int argc, char **argv)
 	else if (strcmp(name, "list") == 0)
 		rc = instance_list(&rt, o.json, stdout);
 	else if (strcmp(name, "create") == 0)
-		rc = runtime_create(&rt, the_id(argc, argv, first, 0), &o.create);
+		rc = runtime_create(&rt, the_id(argc, argv, first, 0),
+				    &o.create);
 	else if (strcmp(name, "run") == 0)
 		rc = runtime_run(&rt, the_id(argc, argv, first, 0), &o.create);
 	else if (strcmp(name, "start") == 0)
@@ -304,13 +310,15 @@ static int dispatch(int argc, char **argv)
 		rc = instance_state(&rt, the_id(argc, argv, first, 0), stdout);
 	else if (strcmp(name, "kill") == 0) {
 		const char *id = the_id(argc, argv, first, 1);
+		int signo = SIGTERM;
 
 		if (first + 1 < argc &&
 		    (signo = runtime_parse_signal(argv[first + 1])) < 0)
 			fail();
 		rc = instance_kill(&rt, id, signo, o.all);
 	} else if (strcmp(name, "delete") == 0)
-		rc = instance_delete(&rt, the_id(argc, argv, first, 0), o.force);
+		rc = instance_delete(&rt, the_id(argc, argv, first, 0),
+				     o.force);
 	else if (strcmp(name, "pause") == 0 || strcmp(name, "resume") == 0)
 		rc = instance_pause(&rt, the_id(argc, argv, first, 0),
 				    name[0] == 'p');
@@ -378,7 +386,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (strcmp(log_format, "text") != 0 && strcmp(log_format, "json") != 0)
-		hop_die_plain(1, _("--log-format %s: text or json"), log_format);
+		hop_die_plain(1, _("--log-format %s: text or json"),
+			      log_format);
 	if (optind >= argc)
 		usage(stderr, 1);
 	if (rt.root[0] != '/')

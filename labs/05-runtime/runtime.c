@@ -62,8 +62,8 @@ int runtime_check_id(const char *id)
 {
 	size_t length = strlen(id);
 
-	if (length == 0 || length > RUNTIME_ID_MAX ||
-	    strcmp(id, ".") == 0 || strcmp(id, "..") == 0 ||
+	if (length == 0 || length > RUNTIME_ID_MAX || strcmp(id, ".") == 0 ||
+	    strcmp(id, "..") == 0 ||
 	    strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		       "0123456789_+.-") != length)
 		return hop_refuse(_("invalid container id '%.64s' (1 to %d "
@@ -178,16 +178,18 @@ static int write_limits(struct container *c)
 		   r->memory_reservation);
 	/* The spec's swap is memory + swap, as v1's memsw; v2 counts swap
 	 * alone. */
-	limit_text(swap, sizeof(swap), r->has_memory_swap && r->has_memory_limit,
-		   !v2 || r->memory_swap < 0 ? r->memory_swap :
-					       r->memory_swap - r->memory_limit);
+	limit_text(swap, sizeof(swap),
+		   r->has_memory_swap && r->has_memory_limit,
+		   !v2 || r->memory_swap < 0 ?
+			   r->memory_swap :
+			   r->memory_swap - r->memory_limit);
 	limit_text(weight, sizeof(weight), r->cpu_shares != 0,
 		   v2 ? knob_shares_to_weight((long)r->cpu_shares) :
 			(long long)r->cpu_shares);
 	cpu[0] = '\0';
 	if (r->has_cpu_quota || r->cpu_period) {
 		unsigned long long period = r->cpu_period ? r->cpu_period :
-							   100000;
+							    100000;
 
 		if (r->has_cpu_quota && r->cpu_quota >= 0)
 			snprintf(cpu, sizeof(cpu), "%lld %llu",
@@ -219,7 +221,8 @@ static void now_text(char *out, size_t size)
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &utc);
-	strftime(seconds, sizeof(seconds), "%Y-%m-%dT%H:%M:%S", &utc);
+	if (strftime(seconds, sizeof(seconds), "%Y-%m-%dT%H:%M:%S", &utc) == 0)
+		seconds[0] = '\0';
 	if ((size_t)snprintf(out, size, "%s.%09ldZ", seconds, now.tv_nsec) >=
 	    size)
 		out[0] = '\0'; /* never: the buffer holds 30 bytes */
@@ -246,12 +249,11 @@ static int prepare_container(struct container *c)
 
 	rc = mkfifo(ctx->fifo, 0622);
 	hop_explain(rc, "mkfifo(\"%s\", 0622)", ctx->fifo);
-	if (rc < 0 ||
-	    chown(ctx->fifo,
-		  host_root(ctx->config.uid_mappings,
-			    ctx->config.uid_mapping_count),
-		  host_root(ctx->config.gid_mappings,
-			    ctx->config.gid_mapping_count)) < 0)
+	if (rc < 0 || chown(ctx->fifo,
+			    host_root(ctx->config.uid_mappings,
+				      ctx->config.uid_mapping_count),
+			    host_root(ctx->config.gid_mappings,
+				      ctx->config.gid_mapping_count)) < 0)
 		return hop_fail(_("make %s"), ctx->fifo);
 	in->pid = c->pid;
 	in->start_time = instance_start_time(c->pid);
@@ -276,6 +278,7 @@ static int join_namespaces(const struct oci_config *config)
 {
 	for (size_t i = 0; i < config->namespace_count; i++) {
 		const struct oci_namespace *ns = &config->namespaces[i];
+		char names[64];
 		int fd, rc;
 
 		if (!ns->path || ns->type == CLONE_NEWPID)
@@ -286,7 +289,8 @@ static int join_namespaces(const struct oci_config *config)
 		rc = setns(fd, ns->type);
 		hop_explain(rc, "setns(\"%s\", %s)", ns->path,
 			    hop_flags_string((unsigned long)ns->type,
-					     ns_clone_flags, NULL, 0));
+					     ns_clone_flags, names,
+					     sizeof(names)));
 		close(fd);
 		if (rc < 0)
 			return hop_fail(_("join namespace %s"), ns->path);
@@ -365,8 +369,7 @@ static int setup_container(const struct container_spec *spec)
 		      config->hook_count[OCI_HOOK_CREATE_CONTAINER],
 		      "createContainer", ctx->state_text) < 0 ||
 	    rootfs_pivot(ctx->rootfs, ROOTFS_KEEP_PROPAGATION) < 0 ||
-	    terminal_setup(&ctx->console, 1) < 0 ||
-	    mounts_finish(config) < 0)
+	    terminal_setup(&ctx->console, 1) < 0 || mounts_finish(config) < 0)
 		return -1;
 	if (config->hostname) {
 		rc = sethostname(config->hostname, strlen(config->hostname));
@@ -455,8 +458,8 @@ static const char *controllers(const struct oci_config *config)
 }
 
 /* "C H S\n" lines for /proc/PID/uid_map. */
-static void map_text(const struct oci_id_mapping *maps, size_t count,
-		     char *out, size_t size)
+static void map_text(const struct oci_id_mapping *maps, size_t count, char *out,
+		     size_t size)
 {
 	size_t used = 0;
 
@@ -473,20 +476,22 @@ static int check_joins(const struct oci_config *config)
 {
 	for (size_t i = 0; i < config->namespace_count; i++) {
 		const struct oci_namespace *ns = &config->namespaces[i];
+		char names[64];
 		int fd, rc;
 
 		if (!ns->path)
 			continue;
 		if (ns->type == CLONE_NEWUSER || ns->type == CLONE_NEWNS ||
 		    ns->type == CLONE_NEWTIME)
-			return hop_refuse(_("config.json: "
-					    ".linux.namespaces[%zu].path: "
-					    "joining a %s namespace is not "
-					    "supported by mini-runc"),
-					  i,
-					  hop_flags_string(
-						  (unsigned long)ns->type,
-						  ns_clone_flags, NULL, 0));
+			return hop_refuse(
+				_("config.json: "
+				  ".linux.namespaces[%zu].path: "
+				  "joining a %s namespace is not "
+				  "supported by mini-runc"),
+				i,
+				hop_flags_string((unsigned long)ns->type,
+						 ns_clone_flags, names,
+						 sizeof(names)));
 		if (ns->type != CLONE_NEWPID)
 			continue;
 		fd = open(ns->path, O_RDONLY | O_CLOEXEC);
@@ -510,8 +515,9 @@ static int read_bundle(struct runtime_context *ctx, const char *id)
 	struct stat st;
 
 	if (o->no_pivot)
-		return hop_refuse(_("--no-pivot is not supported: mini-runc "
-				    "always uses pivot_root (day 03 says why)"));
+		return hop_refuse(
+			_("--no-pivot is not supported: mini-runc "
+			  "always uses pivot_root (day 03 says why)"));
 	if (!realpath(o->bundle && *o->bundle ? o->bundle : ".", ctx->bundle))
 		return hop_fail(_("bundle %s"), o->bundle);
 	if (config_load(ctx->bundle, config) < 0)
@@ -532,10 +538,10 @@ static int read_bundle(struct runtime_context *ctx, const char *id)
 	if (check_joins(config) < 0 ||
 	    group_path(ctx, id, ctx->group, sizeof(ctx->group)) < 0)
 		return -1;
-	map_text(config->uid_mappings, config->uid_mapping_count,
-		 ctx->uid_map, sizeof(ctx->uid_map));
-	map_text(config->gid_mappings, config->gid_mapping_count,
-		 ctx->gid_map, sizeof(ctx->gid_map));
+	map_text(config->uid_mappings, config->uid_mapping_count, ctx->uid_map,
+		 sizeof(ctx->uid_map));
+	map_text(config->gid_mappings, config->gid_mapping_count, ctx->gid_map,
+		 sizeof(ctx->gid_map));
 	return 0;
 }
 
@@ -549,9 +555,9 @@ static void free_context(struct runtime_context *ctx)
 	free(ctx);
 }
 
-static struct runtime_context *new_context(const struct runtime *rt,
-					   const char *id,
-					   const struct runtime_create_options *o)
+static struct runtime_context *
+new_context(const struct runtime *rt, const char *id,
+	    const struct runtime_create_options *o)
 {
 	struct runtime_context *ctx = calloc(1, sizeof(*ctx));
 
@@ -595,7 +601,6 @@ static struct runtime_context *new_context(const struct runtime *rt,
 	ctx->instance.annotations = json_incref(ctx->config.annotations);
 	return ctx;
 }
-
 
 /* Write the pid file whole, or not at all (engines read it at once). */
 static int write_pid_file(const char *path, pid_t pid)
@@ -753,10 +758,9 @@ static void poststart(const struct instance *in,
 {
 	char *state = instance_state_text(in, 0);
 
-	if (state &&
-	    hooks_run(config->hooks[OCI_HOOK_POSTSTART],
-		      config->hook_count[OCI_HOOK_POSTSTART], "poststart",
-		      state) < 0)
+	if (state && hooks_run(config->hooks[OCI_HOOK_POSTSTART],
+			       config->hook_count[OCI_HOOK_POSTSTART],
+			       "poststart", state) < 0)
 		hop_warn_context();
 	free(state);
 }
@@ -813,9 +817,10 @@ int runtime_run(const struct runtime *rt, const char *id,
 		char *state = instance_state_text(&ctx->instance, 0);
 
 		remove_container(ctx);
-		if (state && hooks_run(ctx->config.hooks[OCI_HOOK_POSTSTOP],
-				       ctx->config.hook_count[OCI_HOOK_POSTSTOP],
-				       "poststop", state) < 0)
+		if (state &&
+		    hooks_run(ctx->config.hooks[OCI_HOOK_POSTSTOP],
+			      ctx->config.hook_count[OCI_HOOK_POSTSTOP],
+			      "poststop", state) < 0)
 			hop_warn_context();
 		free(state);
 		free_context(ctx);

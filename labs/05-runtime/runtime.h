@@ -30,14 +30,14 @@
 #include <sys/types.h>
 
 /* runc's limit on an id; ours is the same with no '/' and no "..". */
-#define RUNTIME_ID_MAX 1024
+#define RUNTIME_ID_MAX	     1024
 #define RUNTIME_DEFAULT_ROOT "/run/hop/runc"
 /* The version of the OCI runtime spec we follow. */
 #define RUNTIME_OCI_VERSION "1.0.2"
 
 /* The global options: where the state lives, how cgroups are named. */
 struct runtime {
-	const char *root;   /* --root */
+	const char *root; /* --root */
 	int systemd_cgroup; /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
 };
 
@@ -84,12 +84,10 @@ int runtime_exec(const struct runtime *rt, const char *id,
 const char *instance_status_name(enum runtime_status status);
 int instance_state(const struct runtime *rt, const char *id, FILE *out);
 int instance_list(const struct runtime *rt, int json, FILE *out);
-int instance_kill(const struct runtime *rt, const char *id, int signo,
-		  int all);
+int instance_kill(const struct runtime *rt, const char *id, int signo, int all);
 int instance_delete(const struct runtime *rt, const char *id, int force);
 int instance_pause(const struct runtime *rt, const char *id, int pause);
-int instance_ps(const struct runtime *rt, const char *id, int json,
-		FILE *out);
+int instance_ps(const struct runtime *rt, const char *id, int json, FILE *out);
 int instance_stats(const struct runtime *rt, const char *id, FILE *out);
 
 /* "KILL", "SIGKILL", "9" -> 9; -1 with hop_refuse for anything else. */

@@ -25,8 +25,9 @@ int terminal_connect(const char *path)
 	if (!path)
 		return hop_refuse(_("a terminal needs --console-socket"));
 	if (strlen(path) >= sizeof(address.sun_path))
-		return hop_refuse(_("--console-socket %s: path too long"), path);
-	strcpy(address.sun_path, path);
+		return hop_refuse(_("--console-socket %s: path too long"),
+				  path);
+	memcpy(address.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return hop_fail("socket(AF_UNIX)");
@@ -99,4 +100,3 @@ int terminal_setup(int *console, int bind_console)
 	close(tty);
 	return 0;
 }
-

@@ -324,8 +324,9 @@ static void test_ambient_refused(void)
 	run_child(&process, NULL, -1, 0, &b, &a);
 	UNIT_CHECK(b.stage == 1 && b.prepared == 0,
 		   "ambient without inheritable: prepare goes on");
-	UNIT_CHECK(b.amb == 0, "ambient without inheritable: left out "
-				   "(CapAmb %#llx)",
+	UNIT_CHECK(b.amb == 0,
+		   "ambient without inheritable: left out "
+		   "(CapAmb %#llx)",
 		   b.amb);
 }
 
