@@ -36,12 +36,25 @@ const struct hop_flag ns_clone_flags[] = {
 };
 
 const struct hop_flag ns_mount_flags[] = {
-	{ MS_RDONLY, "MS_RDONLY" },   { MS_NOSUID, "MS_NOSUID" },
-	{ MS_NODEV, "MS_NODEV" },     { MS_NOEXEC, "MS_NOEXEC" },
-	{ MS_REMOUNT, "MS_REMOUNT" }, { MS_BIND, "MS_BIND" },
-	{ MS_MOVE, "MS_MOVE" },	      { MS_REC, "MS_REC" },
-	{ MS_PRIVATE, "MS_PRIVATE" }, { MS_SLAVE, "MS_SLAVE" },
-	{ MS_SHARED, "MS_SHARED" },   { 0, NULL },
+	{ MS_RDONLY, "MS_RDONLY" },
+	{ MS_NOSUID, "MS_NOSUID" },
+	{ MS_NODEV, "MS_NODEV" },
+	{ MS_NOEXEC, "MS_NOEXEC" },
+	{ MS_REMOUNT, "MS_REMOUNT" },
+	{ MS_BIND, "MS_BIND" },
+	{ MS_MOVE, "MS_MOVE" },
+	{ MS_REC, "MS_REC" },
+	{ MS_PRIVATE, "MS_PRIVATE" },
+	{ MS_SLAVE, "MS_SLAVE" },
+	{ MS_SHARED, "MS_SHARED" },
+	{ MS_UNBINDABLE, "MS_UNBINDABLE" },
+	{ MS_NOATIME, "MS_NOATIME" },
+	{ MS_NODIRATIME, "MS_NODIRATIME" },
+	{ MS_RELATIME, "MS_RELATIME" },
+	{ MS_STRICTATIME, "MS_STRICTATIME" },
+	{ MS_SYNCHRONOUS, "MS_SYNCHRONOUS" },
+	{ MS_DIRSYNC, "MS_DIRSYNC" },
+	{ 0, NULL },
 };
 
 int ns_unshare(int flags)

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -29,6 +30,7 @@
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "lib/hop.h"
@@ -1698,6 +1700,7 @@ static json_t *id_mapping(unsigned long host_id)
 
 static json_t *default_namespace_list(int rootless)
 {
+	struct statfs fs;
 	json_t *namespaces = json_array();
 	int failed = !namespaces;
 
@@ -1706,6 +1709,12 @@ static json_t *default_namespace_list(int rootless)
 			failed = json_array_append_new(
 				namespaces, json_pack("{s:s}", "type",
 						      default_namespaces[i]));
+	/* As runc: on a pure v2 machine, a cgroup namespace too (the
+	 * container then sees its own group as the root of the tree). */
+	if (!failed && statfs("/sys/fs/cgroup", &fs) == 0 &&
+	    fs.f_type == CGROUP2_SUPER_MAGIC)
+		failed = json_array_append_new(
+			namespaces, json_pack("{s:s}", "type", "cgroup"));
 	if (!failed && rootless)
 		failed = json_array_append_new(
 			namespaces, json_pack("{s:s}", "type", "user"));
