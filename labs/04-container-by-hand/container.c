@@ -272,23 +272,36 @@ static int exec_command(const struct container_spec *spec, int *exec)
 	return hop_fail(_("exec %s in %s"), spec->argv[0], spec->rootfs);
 }
 
-/* Close every fd from 3 up but keep. */
-static int close_all_but(int keep)
+/* Close every fd from 3 up but sync and keep (-1: none). */
+static int close_all_but(int sync, int keep)
 {
+	int low = sync < keep ? sync : keep, high = sync < keep ? keep : sync;
+	unsigned from = 3;
 	int rc = 0;
 
-	if (keep > 3)
-		rc = (int)syscall(SYS_close_range, 3U, (unsigned)keep - 1, 0U);
+	if (low < 0)
+		low = high;
+	for (int i = 0; rc == 0 && i < 2; i++) {
+		int fd = i == 0 ? low : high;
+
+		if (i == 1 && high == low)
+			break;
+		if ((unsigned)fd > from)
+			rc = (int)syscall(SYS_close_range, from,
+					  (unsigned)fd - 1, 0U);
+		from = (unsigned)fd + 1;
+	}
 	if (rc == 0)
-		rc = (int)syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U);
-	hop_explain(rc, "close_range(3.., but %d)", keep);
+		rc = (int)syscall(SYS_close_range, from, ~0U, 0U);
+	hop_explain(rc, "close_range(3.., but %d and %d)", sync, keep);
 	if (rc < 0)
 		return hop_fail("close_range");
 	return 0;
 }
 
 /* The child: PID 1 of the new namespaces, until it execs the command. */
-static _Noreturn void child_main(const struct container_spec *spec, int sync)
+static _Noreturn void child_main(const struct container_spec *spec, int sync,
+				 int keep)
 {
 	const struct report ready = { 0 };
 	int exec = 0;
@@ -298,7 +311,7 @@ static _Noreturn void child_main(const struct container_spec *spec, int sync)
 	/* A detached child outlives us: it must not hold what is ours (the
 	 * state's lock, which would stay taken; a test runner's pipe, which
 	 * would never end), only the socket pair and stdin, out and err. */
-	if (spec->detach && close_all_but(sync) < 0)
+	if (spec->detach && close_all_but(sync, keep) < 0)
 		child_fail(sync, 0);
 	/* If we are killed, the container goes with us. */
 	rc = prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -362,7 +375,7 @@ static int prepare_child(struct container *c)
 
 int container_create(struct container *c, const struct container_spec *spec)
 {
-	int pair[2], rc;
+	int pair[2], rc, keep = -1;
 
 	c->spec = spec;
 	c->sync = -1;
@@ -377,6 +390,9 @@ int container_create(struct container *c, const struct container_spec *spec)
 		return hop_refuse(_("cgroup path too long"));
 	if (state_create(spec->id, &c->state) < 0 || make_cgroup(c) < 0)
 		return -1;
+	if (spec->ops && spec->ops->before_clone &&
+	    spec->ops->before_clone(c, &keep) < 0)
+		return -1;
 	/* One socket pair, both ways. A socket, not a pipe: send() with
 	 * MSG_NOSIGNAL fails with EPIPE when the other end is dead, where a
 	 * pipe's write would kill us with SIGPIPE before any clean-up. */
@@ -388,7 +404,7 @@ int container_create(struct container *c, const struct container_spec *spec)
 	c->pid = ns_clone(spec->namespaces & ~CLONE_NEWCGROUP);
 	if (c->pid == 0) {
 		close(pair[0]);
-		child_main(spec, pair[1]);
+		child_main(spec, pair[1], keep);
 	}
 	close(pair[1]);
 	c->sync = pair[0];

@@ -61,6 +61,9 @@ struct container_spec;
 struct container_ops {
 	/* parent, the group made: write its limits (day 04: spec->limits) */
 	int (*limit)(struct container *c);
+	/* parent, just before the clone: *keep is an fd the detached child
+	 * keeps (it closes all others but the socket pair) */
+	int (*before_clone)(struct container *c, int *keep);
 	/* parent, the child waiting in its namespaces and group */
 	int (*prepare)(struct container *c);
 	/* child: set itself up (day 04: hostname, rootfs_pivot) */

@@ -237,17 +237,14 @@ static uid_t host_root(const struct oci_id_mapping *maps, size_t count)
 	return 0;
 }
 
-/* ops.prepare: the child waits in its namespaces and group. Make
- * exec.fifo (root inside may open it, as runc's), write state.json, and
- * run the createRuntime hooks. */
-static int prepare_container(struct container *c)
+/* ops.before_clone: exec.fifo, which root inside may open (as runc's),
+ * and our handle on it, which the child keeps: in a user namespace it
+ * could not reach the state directory (0700, root's) by its path. */
+static int make_fifo(struct container *c, int *keep)
 {
 	struct runtime_context *ctx = c->spec->ops->data;
-	struct instance *in = &ctx->instance;
-	char *state;
-	int rc;
+	int rc = mkfifo(ctx->fifo, 0622);
 
-	rc = mkfifo(ctx->fifo, 0622);
 	hop_explain(rc, "mkfifo(\"%s\", 0622)", ctx->fifo);
 	if (rc < 0 || chown(ctx->fifo,
 			    host_root(ctx->config.uid_mappings,
@@ -255,6 +252,26 @@ static int prepare_container(struct container *c)
 			    host_root(ctx->config.gid_mappings,
 				      ctx->config.gid_mapping_count)) < 0)
 		return hop_fail(_("make %s"), ctx->fifo);
+	ctx->fifo_fd = open(ctx->fifo, O_PATH | O_CLOEXEC);
+	hop_explain(ctx->fifo_fd, "open(\"%s\", O_PATH)", ctx->fifo);
+	if (ctx->fifo_fd < 0)
+		return hop_fail(_("open %s"), ctx->fifo);
+	*keep = ctx->fifo_fd;
+	return 0;
+}
+
+/* ops.prepare: the child waits in its namespaces and group. Write
+ * state.json and run the createRuntime hooks. */
+static int prepare_container(struct container *c)
+{
+	struct runtime_context *ctx = c->spec->ops->data;
+	struct instance *in = &ctx->instance;
+	char *state;
+	int rc;
+
+	/* The child has its own copy of the fifo's handle. */
+	close(ctx->fifo_fd);
+	ctx->fifo_fd = -1;
 	in->pid = c->pid;
 	in->start_time = instance_start_time(c->pid);
 	in->status = RUNTIME_CREATING;
@@ -352,11 +369,6 @@ static int setup_container(const struct container_spec *spec)
 	if (join_namespaces(config) < 0 || read_state_for_hooks(ctx) < 0 ||
 	    new_keyring(ctx) < 0)
 		return -1;
-	/* Our handle on exec.fifo, for after pivot_root. */
-	ctx->fifo_fd = open(ctx->fifo, O_PATH | O_CLOEXEC);
-	hop_explain(ctx->fifo_fd, "open(\"%s\", O_PATH)", ctx->fifo);
-	if (ctx->fifo_fd < 0)
-		return hop_fail(_("open %s"), ctx->fifo);
 	if (connect_console(ctx) < 0)
 		return -1;
 	/* As runc: the host's mounts and unmounts still reach us (a slave),
@@ -549,6 +561,8 @@ static void free_context(struct runtime_context *ctx)
 {
 	if (!ctx)
 		return;
+	if (ctx->fifo_fd >= 0)
+		close(ctx->fifo_fd);
 	json_decref(ctx->instance.annotations);
 	free(ctx->state_text);
 	config_free(&ctx->config);
@@ -573,6 +587,7 @@ new_context(const struct runtime *rt, const char *id,
 		return NULL;
 	}
 	ctx->ops = (struct container_ops){ .limit = write_limits,
+					   .before_clone = make_fifo,
 					   .prepare = prepare_container,
 					   .setup = setup_container,
 					   .exec = exec_container,
