@@ -42,6 +42,7 @@ teardown() {
 		cgroup_cleanup "hop-$id"
 	done
 	assert_equal "$(grep -c "$BATS_TEST_TMPDIR" /proc/self/mounts)" 0
+	[ -z "${U:-}" ] || rm -rf "$U"
 }
 
 # The status field of `state`.
@@ -166,4 +167,28 @@ status_of() {
 	run -7 mini-runc --root "$STATE" exec "$T" /bin/sh -c 'exit 7'
 	run mini-runc --root "$STATE" ps --format json "$T"
 	assert_equal "$(jq -r '.[0]' <<<"$output")" "$(cat "$B/pid")"
+}
+
+@test "a user namespace from uidMappings: root inside is uid 100000 outside" {
+	requires cmd:runc
+	# runc spec --rootless, with a range of ids as an administrator
+	# would map them, run by root.
+	# Under a directory that uid 100000 can enter (bats' own is 0700).
+	U=$(mktemp -d /tmp/hop-test.XXXXXX)
+	chmod 755 "$U"
+	mv "$B" "$U/bundle"
+	B=$U/bundle
+	rm "$B/config.json"
+	(cd "$B" && mini-runc spec --rootless)
+	set_config '.process.terminal = false
+		| .process.args = ["/bin/sh", "-c", "id -u; cat /proc/self/uid_map"]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	run -0 mini-runc --root "$STATE" run --bundle "$B" "$T"
+	ours=$output
+	assert_line --index 0 0
+	assert_line --index 1 --regexp '^ +0 +100000 +65536$'
+	run -0 runc_ run --bundle "$B" "$T"
+	assert_equal "$ours" "$output"
+	rm -rf "$U"
 }
