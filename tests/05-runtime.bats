@@ -192,3 +192,28 @@ status_of() {
 	assert_equal "$ours" "$output"
 	rm -rf "$U"
 }
+
+@test "errors also go to --log, as JSON lines with --log-format json (engines read them)" {
+	run -1 mini-runc --root "$STATE" --log "$B/log.json" --log-format json state "$T"
+	assert_output "mini-runc: container \"$T\" does not exist"
+	assert_equal "$(jq -r .level "$B/log.json")" error
+	assert_equal "$(jq -r .msg "$B/log.json")" "container \"$T\" does not exist"
+	run -1 mini-runc --root "$STATE" --log "$B/log.txt" start "$T"
+	assert_equal "$(sed 's/^time="[^"]*" //' "$B/log.txt")" \
+		"level=error msg=\"container \\\"$T\\\" does not exist\""
+}
+
+@test "events --stats: one JSON sample of the group's counters; features; --version" {
+	(cd "$B" && mini-runc --root "$STATE" run --detach "$T" 3>&-)
+	run -0 mini-runc --root "$STATE" events --stats "$T"
+	assert_equal "$(jq -r '.type, .id' <<<"$output")" $'stats\n'"$T"
+	# One process in the group, as the kernel counts it.
+	procs=$(base_cgroup_dir pids)/hop-$T/cgroup.procs
+	assert_equal "$(jq .data.pids.current <<<"$output")" "$(wc -l <"$procs")"
+	[ "$(jq .data.memory.usage.usage <<<"$output")" -gt 0 ]
+	run -0 mini-runc features
+	assert_equal "$(jq -r '.linux.namespaces | length' <<<"$output")" 8
+	run -0 mini-runc --version
+	assert_line --index 0 --regexp '^mini-runc version [0-9.]+$'
+	assert_line --index 1 --regexp '^spec: 1\.[0-9]+\.[0-9]+$'
+}

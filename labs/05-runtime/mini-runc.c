@@ -115,8 +115,14 @@ static _Noreturn void fail(void)
 			fputc('\n', log);
 			json_decref(line);
 		} else {
-			fprintf(log, "time=\"%s\" level=error msg=\"%s\"\n",
-				when, message);
+			/* logrus' text form: the message quoted, its own
+			 * quotes and backslashes escaped. */
+			fprintf(log, "time=\"%s\" level=error msg=\"", when);
+			for (const char *c = message; *c; c++)
+				fprintf(log, "%s%c",
+					*c == '"' || *c == '\\' ? "\\" : "",
+					*c);
+			fputs("\"\n", log);
 		}
 		fclose(log);
 	}
