@@ -19,9 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,6 +119,14 @@ static _Noreturn void exec_process(struct exec_job *job, int sync)
 	hop_explain(rc, "setsid()");
 	if (rc < 0 || terminal_setup(&job->console, 0) < 0)
 		report_failure(sync);
+	/* No fd of our caller's reaches the command (CVE-2024-21626): from
+	 * 3 up, every one is closed by the exec. */
+	rc = (int)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	hop_explain(rc, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+	if (rc < 0) {
+		hop_fail("close_range");
+		report_failure(sync);
+	}
 	rc = chdir(job->process.cwd);
 	hop_explain(rc, "chdir(\"%s\")", job->process.cwd);
 	if (rc < 0) {
