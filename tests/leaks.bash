@@ -122,7 +122,7 @@ leaks_processes_in_pid_namespaces() {
 			PPid:) ppid=$value ;;
 			NSpid:) nspid=$value ;;
 			esac
-		done <"$dir/status" 2>/dev/null
+		done 2>/dev/null <"$dir/status"
 		# NSpid has one number a PID namespace, ours first.
 		[[ $nspid == *$'\t'* ]] || continue
 		ns=$(readlink "$dir/ns/pid" 2>/dev/null) || continue

@@ -173,8 +173,9 @@ static int make_cgroup(struct container *c)
  * the error of the step that failed. */
 struct report {
 	int error;
-	int exec;	    /* 1 if exec itself failed */
-	enum hop_hint hint; /* a cause the module recognised */
+	int exec;		  /* 1 if exec itself failed */
+	enum hop_error_kind kind; /* a refusal prints no strerror */
+	enum hop_hint hint;	  /* a cause the module recognised */
 	char message[512];
 };
 
@@ -183,6 +184,7 @@ static _Noreturn void child_fail(int sync, int exec)
 {
 	struct report report = { .error = errno,
 				 .exec = exec,
+				 .kind = hop_error_kind(),
 				 .hint = hop_error_hint() };
 
 	snprintf(report.message, sizeof(report.message), "%s", hop_context());
@@ -462,7 +464,8 @@ int container_start(struct container *c)
 		c->failure = report.error == ENOENT ? CONTAINER_NOT_FOUND :
 						      CONTAINER_CANNOT_RUN;
 	errno = report.error;
-	return hop_fail_hint(report.hint, "%s", report.message);
+	return hop_record(report.kind, report.hint, report.error, "%s",
+			  report.message);
 }
 
 int container_wait(struct container *c)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <linux/keyctl.h>
 #include <sys/ioctl.h>
@@ -74,17 +75,18 @@ int runtime_check_id(const char *id)
 
 int runtime_parse_signal(const char *text)
 {
-	const char *name = strncmp(text, "SIG", 3) == 0 ? text + 3 : text;
+	/* Any case, as runc takes them: "term", "SIGkill". */
+	const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
 	long number;
 
-	if (text[0] >= '0' && text[0] <= '9')
-		return hop_parse_long(text, 1, NSIG - 1, &number) < 0 ?
-			       -1 :
-			       (int)number;
+	/* A number out of range is no signal either: refused below. */
+	if (text[0] >= '0' && text[0] <= '9' &&
+	    hop_parse_long(text, 1, NSIG - 1, &number) == 0)
+		return (int)number;
 	for (int signo = 1; signo < NSIG; signo++) {
 		const char *abbrev = sigabbrev_np(signo);
 
-		if (abbrev && strcmp(abbrev, name) == 0)
+		if (abbrev && strcasecmp(abbrev, name) == 0)
 			return signo;
 	}
 	return hop_refuse(_("unknown signal '%s' (a name like KILL or "
@@ -246,11 +248,16 @@ static int make_fifo(struct container *c, int *keep)
 	int rc = mkfifo(ctx->fifo, 0622);
 
 	hop_explain(rc, "mkfifo(\"%s\", 0622)", ctx->fifo);
-	if (rc < 0 || chown(ctx->fifo,
-			    host_root(ctx->config.uid_mappings,
-				      ctx->config.uid_mapping_count),
-			    host_root(ctx->config.gid_mappings,
-				      ctx->config.gid_mapping_count)) < 0)
+	/* The mode went through our umask (022 leaves 0600): set it whole,
+	 * or a process.user other than root could not open it (runc clears
+	 * its umask around mkfifo). */
+	if (rc < 0 ||
+	    chown(ctx->fifo,
+		  host_root(ctx->config.uid_mappings,
+			    ctx->config.uid_mapping_count),
+		  host_root(ctx->config.gid_mappings,
+			    ctx->config.gid_mapping_count)) < 0 ||
+	    chmod(ctx->fifo, 0622) < 0)
 		return hop_fail(_("make %s"), ctx->fifo);
 	ctx->fifo_fd = open(ctx->fifo, O_PATH | O_CLOEXEC);
 	hop_explain(ctx->fifo_fd, "open(\"%s\", O_PATH)", ctx->fifo);
@@ -401,8 +408,8 @@ static int setup_container(const struct container_spec *spec)
 				       sizeof(ctx->path));
 }
 
-/* ops.exec: wait for start on exec.fifo, then become the command. */
-static int exec_container(const struct container_spec *spec, int *exec)
+/* Wait for start on exec.fifo, then become the command. */
+static int wait_and_exec(const struct container_spec *spec, int *exec)
 {
 	struct runtime_context *ctx = spec->ops->data;
 	const struct oci_config *config = &ctx->config;
@@ -426,6 +433,17 @@ static int exec_container(const struct container_spec *spec, int *exec)
 		return -1;
 	*exec = 1;
 	return process_exec(&config->process, config->seccomp, ctx->path);
+}
+
+/* ops.exec. After the ready note nobody reads the child's report (create
+ * has returned, start waits for one byte only): say why on stderr, as
+ * runc's init does, rather than end with status 125 and no word. */
+static int exec_container(const struct container_spec *spec, int *exec)
+{
+	int rc = wait_and_exec(spec, exec);
+
+	hop_warn_context();
+	return rc;
 }
 
 /* ---- create, start, run ---- */
