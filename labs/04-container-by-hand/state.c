@@ -266,6 +266,32 @@ static int kill_visit(const char *group, void *data)
 	return 0;
 }
 
+/* The empty directories above group, up to our base: made for a path
+ * like machine.slice/libpod-ID.scope (mini-runc's cgroupsPath), they would
+ * stay behind. One that is not empty is another container's: it stays. */
+static void prune_parents(const struct cgroup_hierarchy *h, const char *group)
+{
+	char path[PATH_MAX], dir[PATH_MAX], *slash;
+
+	snprintf(path, sizeof(path), "%s", group);
+	while ((slash = strrchr(path, '/')) != NULL) {
+		int rc;
+
+		*slash = '\0';
+		if (cgroup_dir(h, path, dir, sizeof(dir)) < 0)
+			return;
+		rc = rmdir(dir);
+		hop_explain(rc, "rmdir(\"%s\")", dir);
+		if (rc < 0)
+			return;
+	}
+	/* Our own top base (/sys/fs/cgroup/hop) goes with its last group. */
+	if (h->top && strchr(group, '/') &&
+	    (size_t)snprintf(dir, sizeof(dir), "%s%s", h->mount, h->base) <
+		    sizeof(dir))
+		(void)rmdir(dir);
+}
+
 /* Kill and remove group in h, with the groups the container made beneath
  * it (a process inside may mkdir in its own cgroup). */
 static int remove_group(const struct cgroup_hierarchy *h, const char *group)
@@ -286,11 +312,15 @@ static int remove_group(const struct cgroup_hierarchy *h, const char *group)
 	if (cgroup_walk(&subtree, kill_visit, &subtree) < 0)
 		return -1;
 	/* A killed process leaves its group a moment after it dies. */
-	for (int waited = 0;; waited += 10) {
+	for (int waited = 0;; waited++) {
 		rc = cgroup_delete(h, 1, group, 1);
-		if (rc == 0 || errno != EBUSY || waited >= 2000)
+		if (rc == 0) {
+			prune_parents(h, group);
+			return 0;
+		}
+		if (errno != EBUSY || waited >= 2000)
 			return rc;
-		usleep(10000);
+		usleep(1000);
 	}
 }
 

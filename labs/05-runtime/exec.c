@@ -37,6 +37,7 @@
 struct exec_report {
 	pid_t pid;
 	int error;
+	enum hop_error_kind kind; /* so that it is said as it was recorded */
 	char message[512];
 };
 
@@ -53,11 +54,16 @@ struct exec_job {
 
 static _Noreturn void report_failure(int sync)
 {
-	struct exec_report report = { .error = errno };
+	struct exec_report report = { .error = errno,
+				      .kind = hop_error_kind() };
 
 	snprintf(report.message, sizeof(report.message), "%s", hop_context());
-	if (send(sync, &report, sizeof(report), MSG_NOSIGNAL) < 0)
-		hop_warn("%s", report.message);
+	/* No one to tell (mini-runc was killed): say it here, with its errno
+	 * and kind, not send's. */
+	if (send(sync, &report, sizeof(report), MSG_NOSIGNAL) < 0) {
+		errno = report.error;
+		hop_warn_context();
+	}
 	_exit(CONTAINER_SETUP_FAILED);
 }
 
@@ -109,6 +115,23 @@ static int join_namespaces(pid_t pid)
 	return 0;
 }
 
+/* Every signal at its default, none blocked, as the init gets them
+ * (container.c): mini-runc ignores SIGPIPE, and an ignored signal stays
+ * ignored across execve (`yes | head -1` would say "Broken pipe"). */
+static int default_signals(void)
+{
+	struct sigaction fallback = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int signo = 1; signo < NSIG; signo++)
+		if (signo != SIGKILL && signo != SIGSTOP)
+			sigaction(signo, &fallback, NULL);
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		return hop_fail("sigprocmask(SIG_SETMASK, {})");
+	return 0;
+}
+
 /* The process, inside everything: its own session, the terminal, cwd,
  * then process.c's steps and exec. */
 static _Noreturn void exec_process(struct exec_job *job, int sync)
@@ -117,7 +140,8 @@ static _Noreturn void exec_process(struct exec_job *job, int sync)
 	int rc = setsid();
 
 	hop_explain(rc, "setsid()");
-	if (rc < 0 || terminal_setup(&job->console, 0) < 0)
+	if (rc < 0 || default_signals() < 0 ||
+	    terminal_setup(&job->console, 0) < 0)
 		report_failure(sync);
 	/* No fd of our caller's reaches the command (CVE-2024-21626): from
 	 * 3 up, every one is closed by the exec. */
@@ -250,20 +274,27 @@ static int hear(int sync, pid_t helper, pid_t *pid)
 	struct exec_report report;
 	ssize_t got;
 
-	do
-		got = recv(sync, &report, sizeof(report), 0);
-	while (got < 0 && errno == EINTR);
-	if (got == sizeof(report) && report.pid > 0) {
-		*pid = report.pid;
-		return 0;
+	/* The helper's note with the pid, then from the process: nothing
+	 * (its exec closed the last copy of the socket) or why it could not
+	 * run. Its note may also come first. */
+	for (int heard = 0; heard < 2; heard++) {
+		do
+			got = recv(sync, &report, sizeof(report), 0);
+		while (got < 0 && errno == EINTR);
+		if (got == sizeof(report) && report.pid > 0)
+			*pid = report.pid;
+		else if (got == 0 && *pid > 0)
+			return 0;
+		else
+			break;
 	}
 	ns_wait_status(helper);
 	if (got != sizeof(report)) {
 		errno = EPROTO;
 		return hop_fail(_("exec: the helper ended without a word"));
 	}
-	errno = report.error;
-	return hop_fail("%s", report.message);
+	return hop_record(report.kind, HOP_HINT_NONE, report.error, "%s",
+			  report.message);
 }
 
 static int start_helper(struct exec_job *job)

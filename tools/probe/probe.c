@@ -9,6 +9,8 @@
  *                  time time_for_children user uts ("NAME -" when missing)
  *   mounts         MOUNTPOINT FSTYPE per /proc/self/mountinfo line
  *   caps           CapInh..CapAmb HEX, then "effective cap_NAME" per bit
+ *   fds            fd N TARGET per open file descriptor (not the one
+ *                  it lists them with), in order
  *   clock          monotonic SECONDS / boottime SECONDS
  *   alloc MIB      map MIB MiB and touch every page: allocated MIB MiB
  *   fork N         N children wait for the parent: forked N, or
@@ -22,6 +24,7 @@
  * Read: namespaces(7), user_namespaces(7), proc(5), capabilities(7),
  * clock_gettime(2). Time namespaces need Linux 5.6.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -46,6 +49,7 @@ static const char usage_text[] =
 	"  ns             NAME INODE for each namespace kind\n"
 	"  mounts         MOUNTPOINT FSTYPE for each mount\n"
 	"  caps           CapInh..CapAmb HEX, effective NAME\n"
+	"  fds            fd N TARGET for each open file descriptor\n"
 	"  clock          monotonic SECONDS, boottime SECONDS\n"
 	"  alloc MIB      allocate and touch MIB MiB: allocated MIB MiB\n"
 	"  fork N         fork N waiting children: forked N\n"
@@ -239,6 +243,36 @@ static void print_namespaces(void)
 	}
 }
 
+/* What a leaked descriptor looks like (CVE-2024-21626: a directory of
+ * the host's cgroup tree): its number and what it points to. */
+static void print_fds(void)
+{
+	char link[PATH_MAX], own[16];
+	struct dirent *entry;
+	DIR *dir = opendir("/proc/self/fd");
+
+	if (!dir)
+		die("open /proc/self/fd");
+	snprintf(own, sizeof(own), "%d", dirfd(dir));
+	errno = 0;
+	while ((entry = readdir(dir))) {
+		ssize_t n;
+
+		if (entry->d_name[0] == '.' || !strcmp(entry->d_name, own))
+			continue;
+		n = readlinkat(dirfd(dir), entry->d_name, link,
+			       sizeof(link) - 1);
+		if (n < 0)
+			die("readlink /proc/self/fd/%s", entry->d_name);
+		link[n] = '\0';
+		printf("fd %s %s\n", entry->d_name, link);
+		errno = 0;
+	}
+	if (errno)
+		die("read /proc/self/fd");
+	closedir(dir);
+}
+
 static void alloc(long mib)
 {
 	size_t size = (size_t)mib << 20;
@@ -372,6 +406,8 @@ int main(int argc, char **argv)
 		for_each_line("/proc/self/mountinfo", print_mount_line);
 	} else if (!strcmp(cmd, "caps")) {
 		print_caps();
+	} else if (!strcmp(cmd, "fds")) {
+		print_fds();
 	} else if (!strcmp(cmd, "clock")) {
 		printf("monotonic %.2f\nboottime %.2f\n",
 		       clock_seconds(CLOCK_MONOTONIC, "monotonic"),
