@@ -11,26 +11,8 @@ load helpers
 setup() {
 	requires root cmd:jq
 	[ -x "$HOP_ROOTFS/bin/sh" ] || skip "no busybox root: run make rootfs"
-	mkdir -p "$BATS_TEST_TMPDIR/bundle"
-	# As the runtime names it in its messages: no symlink in the path.
-	B=$(realpath "$BATS_TEST_TMPDIR/bundle")
-	cp -a "$HOP_ROOTFS" "$B/rootfs"
-	# Not made yet: a refusal before anything is made leaves it absent.
-	STATE=$BATS_TEST_TMPDIR/state
-	RUNC_STATE=$BATS_TEST_TMPDIR/runc-state
-	T=t$$-$BATS_TEST_NUMBER
-	(cd "$B" && mini-runc spec)
-	set_config '.process.terminal = false | .process.args = ["/bin/probe", "sleep", "inf"]'
-}
-
-# Edit the bundle's config.json with a jq filter.
-set_config() {
-	jq "$1" "$B/config.json" >"$B/config.json.new" &&
-		mv "$B/config.json.new" "$B/config.json"
-}
-
-runc_() {
-	runc --root "$RUNC_STATE" "$@"
+	runtime_bundle
+	set_config '.process.args = ["/bin/probe", "sleep", "inf"]'
 }
 
 ours() {

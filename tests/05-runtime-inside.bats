@@ -9,27 +9,7 @@ load helpers
 setup() {
 	requires root cmd:jq cmd:runc
 	[ -x "$HOP_ROOTFS/bin/probe" ] || skip "no busybox root: run make rootfs"
-	B=$BATS_TEST_TMPDIR/bundle
-	mkdir -p "$B"
-	cp -a "$HOP_ROOTFS" "$B/rootfs"
-	# The state of this test's containers, and ids of its own.
-	STATE=$BATS_TEST_TMPDIR/state
-	RUNC_STATE=$BATS_TEST_TMPDIR/runc-state
-	T=t$$-$BATS_TEST_NUMBER
-	(cd "$B" && mini-runc spec)
-	# runc spec's default asks for a terminal; the tests have none.
-	set_config '.process.terminal = false'
-}
-
-# Edit the bundle's config.json with a jq filter (--arg t: this test's id).
-set_config() {
-	jq --arg t "$T" "$1" "$B/config.json" >"$B/config.json.new" &&
-		mv "$B/config.json.new" "$B/config.json"
-}
-
-# runc with this test's own state root.
-runc_() {
-	runc --root "$RUNC_STATE" "$@"
+	runtime_bundle
 }
 
 # The container's command: args as given (set_config would need quoting).
@@ -84,9 +64,11 @@ teardown() {
 	local c dir
 	[ -z "${RECEIVER:-}" ] || kill "$RECEIVER" 2>/dev/null || true
 	mini-runc --root "$STATE" delete --force "$T" >/dev/null 2>&1 || true
+	mini-runc --root "$STATE" delete --force "$T-b" >/dev/null 2>&1 || true
 	runc --root "$RUNC_STATE" delete --force "$T" >/dev/null 2>&1 || true
 	runc_cgroup_cleanup
 	cgroup_cleanup "hop-$T"
+	cgroup_cleanup "hop-$T-b"
 	cgroup_cleanup "hop-$T-custom"
 	# cgroup_cleanup knows cpu, cpuset, memory and pids; on v1 our
 	# cgroupsPath is made in the devices and freezer hierarchies too.
@@ -691,4 +673,40 @@ stopped"
 	for c in memory pids; do
 		[ ! -d "$(runc_cgroup_dir $c "$T")" ]
 	done
+}
+
+@test "CVE-2019-5736: a created init in a shared PID namespace cannot be opened through /proc/PID/exe" {
+	# Container a runs; b joins a's PID namespace and waits, created: its
+	# init is still mini-runc, seen from a's processes.
+	set_args /bin/probe sleep inf
+	(cd "$B" && mini-runc --root "$STATE" run --detach --pid-file "$B/a.pid" "$T" 3>&-)
+	jq --arg ns "/proc/$(cat "$B/a.pid")/ns/pid" \
+		'.linux.namespaces |= map(if .type == "pid" then .path = $ns else . end)' \
+		"$B/config.json" >"$B/b.json"
+	mkdir "$B/b" && mv "$B/b.json" "$B/b/config.json" && ln -s ../rootfs "$B/b/rootfs"
+	(cd "$B/b" && mini-runc --root "$STATE" create --pid-file "$B/b.pid" "$T-b" 3>&-)
+	bpid=$(cat "$B/b.pid")
+	assert_equal "$(cat /proc/$bpid/comm)" mini-runc
+	# Its pid as a's processes see it: the last NSpid field.
+	inner=$(awk '$1 == "NSpid:" { print $NF }' /proc/$bpid/status)
+	run mini-runc --root "$STATE" exec "$T" /bin/sh -c "readlink /proc/$inner/exe; cat /proc/$inner/exe >/dev/null"
+	assert_failure
+	assert_output --partial "Permission denied"
+	refute_output --partial mini-runc
+}
+
+@test "exec --cwd through one of the caller's fds does not reach the host (CVE-2024-21626)" {
+	set_args /bin/probe sleep inf
+	(cd "$B" && mini-runc --root "$STATE" run --detach "$T" 3>&-)
+	run mini-runc --root "$STATE" exec --cwd /proc/self/fd/9 "$T" /bin/pwd 9</tmp
+	assert_failure
+	assert_output --partial "chdir to cwd (\"/proc/self/fd/9\")"
+}
+
+@test "network: a new network namespace has its loopback up, as runc's" {
+	set_args /bin/cat /sys/class/net/lo/operstate /sys/class/net/lo/flags
+	run_both 0
+	# IFF_UP is 0x1 in the flags.
+	[ $(( $(sed -n 2p <<<"$ours") & 1 )) -eq 1 ]
+	assert_equal "$ours" "$theirs"
 }

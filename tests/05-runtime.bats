@@ -8,27 +8,8 @@ load helpers
 setup() {
 	requires root cmd:jq
 	[ -x "$HOP_ROOTFS/bin/sh" ] || skip "no busybox root: run make rootfs"
-	B=$BATS_TEST_TMPDIR/bundle
-	mkdir -p "$B"
-	cp -a "$HOP_ROOTFS" "$B/rootfs"
-	# The state of this test's containers, and ids of its own.
-	STATE=$BATS_TEST_TMPDIR/state
-	RUNC_STATE=$BATS_TEST_TMPDIR/runc-state
-	T=t$$-$BATS_TEST_NUMBER
-	(cd "$B" && mini-runc spec)
-	# runc spec's default asks for a terminal; the tests have none.
-	set_config '.process.terminal = false | .process.args = ["/bin/probe", "sleep", "inf"]'
-}
-
-# Edit the bundle's config.json with a jq filter.
-set_config() {
-	jq "$1" "$B/config.json" >"$B/config.json.new" &&
-		mv "$B/config.json.new" "$B/config.json"
-}
-
-# runc with this test's own state root.
-runc_() {
-	runc --root "$RUNC_STATE" "$@"
+	runtime_bundle
+	set_config '.process.args = ["/bin/probe", "sleep", "inf"]'
 }
 
 # Kill and remove what this test made, by its ids and its groups only.

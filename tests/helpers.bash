@@ -162,7 +162,7 @@ base_cgroup_rel() {
 # the top too, if nothing else is left in it.
 cgroup_cleanup() {
 	local name=$1 controller dir procs pid
-	for controller in cpu cpuset memory pids; do
+	for controller in cpu cpuacct cpuset devices freezer memory pids; do
 		dir=$(base_cgroup_dir "$controller") || continue
 		if [ -d "$dir/$name" ]; then
 			# A test that failed before its own kill leaves its
@@ -178,4 +178,31 @@ cgroup_cleanup() {
 		# Our base at the top goes with the last group in it.
 		[ "$(base_cgroup_rel "$controller")" != hop ] || rmdir "$dir" 2>/dev/null || true
 	done
+}
+
+# Day 05's fixture: a bundle in $B (the busybox root and runc spec's
+# config.json, made by mini-runc spec, with no terminal: the tests have
+# none), the state roots $STATE (mini-runc) and $RUNC_STATE (runc) of this
+# test, and $T, an id of its own. Call it from setup; set_config edits the
+# bundle, runc_ runs runc with the test's own state root.
+runtime_bundle() {
+	mkdir -p "$BATS_TEST_TMPDIR/bundle"
+	# As the runtime names it in its messages: no symlink in the path.
+	B=$(realpath "$BATS_TEST_TMPDIR/bundle")
+	cp -a "$HOP_ROOTFS" "$B/rootfs"
+	# Not made yet: a refusal before anything is made leaves it absent.
+	STATE=$BATS_TEST_TMPDIR/state
+	RUNC_STATE=$BATS_TEST_TMPDIR/runc-state
+	T=t$$-$BATS_TEST_NUMBER
+	(cd "$B" && mini-runc spec) && set_config '.process.terminal = false'
+}
+
+# Edit the bundle's config.json with a jq filter (--arg t: this test's id).
+set_config() {
+	jq --arg t "$T" "$1" "$B/config.json" >"$B/config.json.new" &&
+		mv "$B/config.json.new" "$B/config.json"
+}
+
+runc_() {
+	runc --root "$RUNC_STATE" "$@"
 }

@@ -615,6 +615,18 @@ static struct mnl_socket *netlink_open_in(int netns_fd, const char *netns_path)
 	return nl;
 }
 
+int net_loopback_up(void)
+{
+	struct mnl_socket *nl = netlink_open();
+	int rc;
+
+	if (!nl)
+		return -1;
+	rc = link_set_up(nl, "lo", NULL, 0);
+	mnl_socket_close(nl);
+	return rc;
+}
+
 /* Inside: lo up, eth0 with its address and up, the default route. */
 static int configure_inside(int netns_fd, const char *netns_path,
 			    const char *address, const struct net_cidr *cidr,

@@ -90,4 +90,8 @@ int net_detach(const char *host_if);
  * ACK, e.g. "Nexthop has invalid gateway"), or "" if it said nothing. */
 const char *net_kernel_message(void);
 
+/* "ip link set lo up" in the caller's network namespace (mini-runc: a
+ * new one has its loopback down, and runc brings it up). */
+int net_loopback_up(void);
+
 #endif

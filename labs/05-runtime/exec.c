@@ -132,6 +132,18 @@ static int default_signals(void)
 	return 0;
 }
 
+static int close_all_but(int keep)
+{
+	int rc = keep > 3 ? (int)syscall(SYS_close_range, 3U,
+					 (unsigned)keep - 1, 0U) :
+			    0;
+
+	if (rc == 0)
+		rc = (int)syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U);
+	hop_explain(rc, "close_range(3.., all but %d)", keep);
+	return rc;
+}
+
 /* The process, inside everything: its own session, the terminal, cwd,
  * then process.c's steps and exec. */
 static _Noreturn void exec_process(struct exec_job *job, int sync)
@@ -143,10 +155,11 @@ static _Noreturn void exec_process(struct exec_job *job, int sync)
 	if (rc < 0 || default_signals() < 0 ||
 	    terminal_setup(&job->console, 0) < 0)
 		report_failure(sync);
-	/* No fd of our caller's reaches the command (CVE-2024-21626): from
-	 * 3 up, every one is closed by the exec. */
-	rc = (int)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-	hop_explain(rc, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+	/* No fd of our caller's reaches the command, nor our chdir below
+	 * (CVE-2024-21626: --cwd /proc/self/fd/N would lead to the host):
+	 * from 3 up, all are closed now but our socket to mini-runc, which
+	 * the exec closes. */
+	rc = close_all_but(sync);
 	if (rc < 0) {
 		hop_fail("close_range");
 		report_failure(sync);

@@ -443,6 +443,64 @@ int instance_delete(const struct runtime *rt, const char *id, int force)
 	return rc;
 }
 
+/* A number from a cgroup file, or from a "key N" line of it; -1 if none. */
+static long long read_number(const char *dir, const char *file, const char *key)
+{
+	char path[PATH_MAX + 64], *line = NULL, *end;
+	long long value = -1, number;
+	size_t room = 0, length = key ? strlen(key) : 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (value < 0 && getline(&line, &room, f) > 0) {
+		const char *text = line;
+
+		if (key) {
+			if (strncmp(line, key, length) != 0 ||
+			    line[length] != ' ')
+				continue;
+			text = line + length + 1;
+		}
+		errno = 0;
+		number = strtoll(text, &end, 10);
+		if (errno == 0 && end != text)
+			value = number;
+		if (!key)
+			break;
+	}
+	free(line);
+	fclose(f);
+	return value;
+}
+
+/* The freeze is not done when the write returns: every task must stop
+ * first (v1 reads FREEZING meanwhile). Wait for it, as runc does. */
+static int wait_frozen(const struct cgroup_hierarchy *h, const char *dir,
+		       int frozen)
+{
+	char value[64], note[KNOB_NOTE_SIZE];
+
+	for (int waited = 0; waited < 5000; waited++) {
+		if (h->v2) {
+			if (read_number(dir, "cgroup.events", "frozen") ==
+			    frozen)
+				return 0;
+		} else if (knob_get(h, dir, "freezer.state", value,
+				    sizeof(value), note) == 0 &&
+			   strncmp(value, frozen ? "FROZEN" : "THAWED", 6) ==
+				   0) {
+			return 0;
+		}
+		usleep(1000);
+	}
+	errno = ETIMEDOUT;
+	return hop_fail(_("%s: the group did not %s in 5 s"), dir,
+			frozen ? _("freeze") : _("thaw"));
+}
+
 int instance_pause(const struct runtime *rt, const char *id, int pause)
 {
 	struct cgroup_hierarchy h;
@@ -464,6 +522,8 @@ int instance_pause(const struct runtime *rt, const char *id, int pause)
 			      h.v2 ? (pause ? "1" : "0") :
 				     (pause ? "FROZEN" : "THAWED"),
 			      note);
+	if (rc == 0)
+		rc = wait_frozen(&h, dir, pause);
 	instance_close(&in);
 	return rc;
 }
@@ -505,39 +565,6 @@ int instance_ps(const struct runtime *rt, const char *id, int json, FILE *out)
 	return 0;
 }
 
-/* A number from a cgroup file, or from a "key N" line of it; -1 if none. */
-static long long read_number(const char *dir, const char *file, const char *key)
-{
-	char path[PATH_MAX + 64], *line = NULL, *end;
-	long long value = -1, number;
-	size_t room = 0, length = key ? strlen(key) : 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (value < 0 && getline(&line, &room, f) > 0) {
-		const char *text = line;
-
-		if (key) {
-			if (strncmp(line, key, length) != 0 ||
-			    line[length] != ' ')
-				continue;
-			text = line + length + 1;
-		}
-		errno = 0;
-		number = strtoll(text, &end, 10);
-		if (errno == 0 && end != text)
-			value = number;
-		if (!key)
-			break;
-	}
-	free(line);
-	fclose(f);
-	return value;
-}
-
 int instance_stats(const struct runtime *rt, const char *id, FILE *out)
 {
 	struct cgroup_hierarchy h;
@@ -559,8 +586,10 @@ int instance_stats(const struct runtime *rt, const char *id, FILE *out)
 	if (used < 0)
 		used = read_number(memory, "memory.usage_in_bytes", NULL);
 	cpu_ns = read_number(cpu, "cpu.stat", "usage_usec");
-	cpu_ns = cpu_ns >= 0 ? cpu_ns * 1000 :
-			       read_number(cpu, "cpuacct.usage", NULL);
+	if (cpu_ns >= 0)
+		cpu_ns *= 1000;
+	else if (find_group(&in, "cpuacct", &h, cpu, sizeof(cpu)) == 0)
+		cpu_ns = read_number(cpu, "cpuacct.usage", NULL); /* v1 */
 	count = read_number(pids, "pids.current", NULL);
 	doc = json_pack("{s:s, s:s, s:{s:{s:{s:I}}, s:{s:{s:I}}, s:{s:I}}}",
 			"type", "stats", "id", id, "data", "cpu", "usage",

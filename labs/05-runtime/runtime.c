@@ -25,6 +25,7 @@
 #include <time.h>
 #include <linux/keyctl.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -36,6 +37,7 @@
 #include "02-cgroups/knob.h"
 #include "03-rootfs-chroot/rootfs.h"
 #include "04-container-by-hand/container.h"
+#include "04-container-by-hand/net.h"
 #include "05-runtime/devices.h"
 #include "05-runtime/instance.h"
 #include "05-runtime/mounts.h"
@@ -373,8 +375,19 @@ static int setup_container(const struct container_spec *spec)
 	const struct oci_config *config = &ctx->config;
 	int rc;
 
+	/* From here until the exec we are mini-runc inside the container:
+	 * no process of it (one that shares our PID namespace) may ptrace
+	 * us or open /proc/PID/exe, our binary, to write it (CVE-2019-5736).
+	 * The exec makes the command dumpable again. */
+	rc = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	hop_explain(rc, "prctl(PR_SET_DUMPABLE, 0)");
+	if (rc < 0)
+		return hop_fail("prctl(PR_SET_DUMPABLE)");
 	if (join_namespaces(config) < 0 || read_state_for_hooks(ctx) < 0 ||
 	    new_keyring(ctx) < 0)
+		return -1;
+	/* A new network namespace has its loopback down; runc's is up. */
+	if ((config->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)
 		return -1;
 	if (connect_console(ctx) < 0)
 		return -1;
@@ -483,8 +496,8 @@ static const char *controllers(const struct oci_config *config)
 
 	if (cgroup_mode(&mode) == 0 && mode == CGROUP_V2)
 		return cpuset ? "memory,cpu,pids,cpuset" : "memory,cpu,pids";
-	return cpuset ? "memory,cpu,pids,devices,freezer,cpuset" :
-			"memory,cpu,pids,devices,freezer";
+	return cpuset ? "memory,cpu,cpuacct,pids,devices,freezer,cpuset" :
+			"memory,cpu,cpuacct,pids,devices,freezer";
 }
 
 /* "C H S\n" lines for /proc/PID/uid_map. */

@@ -8,9 +8,12 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -64,6 +67,39 @@ static int send_fd(int socket_fd, int fd)
 	return 0;
 }
 
+/* Bind the terminal onto /dev/console: made (an empty file) and opened
+ * inside the root, never through a symlink the image planted, then
+ * mounted on by its fd (as mounts.c mounts everything). */
+static int bind_to_console(const char *slave)
+{
+	struct open_how how = { .flags = O_CREAT | O_RDONLY | O_NOCTTY |
+					 O_CLOEXEC | O_NOFOLLOW,
+				.mode = 0600,
+				.resolve = RESOLVE_IN_ROOT |
+					   RESOLVE_NO_SYMLINKS |
+					   RESOLVE_NO_MAGICLINKS };
+	char target[64];
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, "/dev/console", &how,
+			      sizeof(how));
+	struct stat st;
+	int rc;
+
+	hop_explain(fd, "openat2(\"/dev/console\", O_CREAT, RESOLVE_IN_ROOT|"
+			"RESOLVE_NO_SYMLINKS)");
+	if (fd < 0)
+		return hop_fail(_("make /dev/console"));
+	if (fstat(fd, &st) < 0 ||
+	    (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))) {
+		close(fd);
+		return hop_refuse(_("/dev/console is neither a file nor a "
+				    "device: refusing to mount on it"));
+	}
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	rc = ns_mount(slave, target, NULL, MS_BIND, NULL);
+	close(fd);
+	return rc;
+}
+
 int terminal_setup(int *console, int bind_console)
 {
 	char slave[64];
@@ -78,13 +114,8 @@ int terminal_setup(int *console, int bind_console)
 	tty = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (tty < 0)
 		return hop_fail(_("open %s"), slave);
-	if (bind_console) {
-		rc = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-		if (rc >= 0)
-			close(rc);
-		if (ns_mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0)
-			return -1;
-	}
+	if (bind_console && bind_to_console(slave) < 0)
+		return -1;
 	if (send_fd(*console, master) < 0)
 		return -1;
 	close(master);
