@@ -297,6 +297,8 @@ run_doc() {
 @test "vi/03-rootfs-chroot.md: the commands print what it shows" { run_doc vi/03-rootfs-chroot.md; }
 @test "en/04-container-by-hand.md: the commands print what it shows" { run_doc en/04-container-by-hand.md; }
 @test "vi/04-container-by-hand.md: the commands print what it shows" { run_doc vi/04-container-by-hand.md; }
+@test "en/05-runtime.md: the commands print what it shows" { run_doc en/05-runtime.md; }
+@test "vi/05-runtime.md: the commands print what it shows" { run_doc vi/05-runtime.md; }
 @test "vi/GLOSSARY.md: the commands print what it shows" { run_doc vi/GLOSSARY.md; }
 
 @test "norun blocks (shown but not run unattended)" {

@@ -1,0 +1,106 @@
+# shellcheck shell=bash
+# Day 05 of the demo: an OCI bundle run by mini-runc, next to runc when it
+# is installed: the bundle, the lifecycle and its FIFO, what confines the
+# container, the console socket, and where runc's time goes (sourced by
+# tools/demo). The containers are called demo05; on_exit deletes them.
+
+day 05 "A runtime for OCI bundles"
+
+rt_dir=$(mktemp -d /tmp/hop-demo.XXXXXX)
+b=$rt_dir/bundle
+on_exit "mini-runc delete --force demo05 >/dev/null 2>&1; runc delete --force demo05 >/dev/null 2>&1; rm -rf '$rt_dir'"
+mkdir -p "$b" "$rt_dir/runc-spec"
+cp -a build/rootfs/busybox "$b/rootfs"
+have_runc=0
+command -v runc >/dev/null && have_runc=1
+
+# jq FILTER on the bundle's config.json, shown as it would be typed.
+set_config() {
+	run "jq '$1' $b/config.json >$b/config.new && mv $b/config.new $b/config.json"
+}
+
+step "A bundle: config.json and a root filesystem" \
+	"A runtime takes a directory, not an image: mini-runc spec writes the config.json runc spec writes."
+run "cd $b && mini-runc spec && ls"
+if [ "$have_runc" -eq 1 ]; then
+	run "cd $rt_dir/runc-spec && runc spec"
+	run "diff <(jq -S . $b/config.json) <(jq -S . $rt_dir/runc-spec/config.json) && echo 'the same document'"
+fi
+run "jq -c '.process.args, .root, [.linux.namespaces[].type], .process.capabilities.bounding' $b/config.json"
+pause
+
+step "One bundle, two runtimes" \
+	"No terminal here, and a command that says where it runs; then the same bundle under both."
+# shellcheck disable=SC2016 # expanded in the container, by its shell
+set_config '.process.terminal = false | .process.args = ["/bin/sh", "-c", "echo Hello from $(hostname), PID $$"]'
+run mini-runc run --bundle "$b" demo05
+if [ "$have_runc" -eq 1 ]; then
+	run runc run --bundle "$b" demo05
+else
+	skip_step "runc is not installed (make setup installs it)"
+fi
+pause
+
+step "create: the init waits on exec.fifo" \
+	"Everything is set up, but the program has not started: the init is blocked opening a FIFO."
+set_config '.process.args = ["/bin/probe", "sleep", "inf"]'
+run "mini-runc create --bundle $b --pid-file $rt_dir/pid demo05 >/dev/null 2>&1"
+run "mini-runc state demo05"
+run "pid=\$(cat $rt_dir/pid); cat /proc/\$pid/comm /proc/\$pid/wchan; echo"
+run "ls -l /run/hop/runc/demo05/exec.fifo"
+pause
+
+step "start: open the FIFO for reading" \
+	"The init's open returns, it writes a byte and execs the program; no FIFO now means running."
+run "mini-runc -x start demo05 2>&1 | grep exec.fifo"
+run "timeout 5 sh -c 'until grep -qx probe /proc/\$0/comm; do sleep 0.1; done' \$(cat $rt_dir/pid) && cat /proc/\$(cat $rt_dir/pid)/comm"
+run "mini-runc state demo05 | jq -r .status"
+pause
+
+step "Inside a running container" \
+	"exec joins its namespaces and cgroup; events reads the cgroup's counters; pause freezes it."
+run mini-runc exec demo05 /bin/ps -o pid,comm
+run mini-runc events --stats demo05
+run "mini-runc pause demo05 && mini-runc state demo05 | jq -r .status"
+run "mini-runc resume demo05 && mini-runc state demo05 | jq -r .status"
+pause
+
+step "What confines it" \
+	"Three capabilities instead of 41, no_new_privs, /proc/keys masked, /proc/sys read-only."
+run "grep -E '^(Cap(Prm|Eff|Bnd)|NoNewPrivs):' /proc/\$(cat $rt_dir/pid)/status"
+run "mini-runc exec demo05 /bin/sh -c 'stat -c \"%n: %F %t,%T\" /proc/keys'"
+run -s 1 "mini-runc exec demo05 /bin/sh -c 'echo x >/proc/sys/kernel/core_pattern'"
+pause
+
+step "kill and delete" \
+	"kill signals the init; delete removes the cgroup and the state once it has stopped."
+run mini-runc kill demo05 TERM
+run "timeout 5 sh -c 'until [ \"\$(mini-runc state demo05 | jq -r .status)\" = stopped ]; do sleep 0.1; done' && echo stopped"
+run mini-runc delete demo05
+run "ls /run/hop/runc | wc -l"
+pause
+
+step "The console socket" \
+	"A pty made inside; its master goes to the caller over a Unix socket (SCM_RIGHTS), as for conmon or the shim."
+set_config '.process.terminal = true | .process.args = ["/bin/sh", "-c", "tty; ls -l /dev/console"]'
+run "tests/console-socket.py $rt_dir/tty.sock >$rt_dir/tty.out & timeout 5 sh -c 'until [ -S \$0 ]; do sleep 0.1; done' $rt_dir/tty.sock && mini-runc run --detach --bundle $b --console-socket $rt_dir/tty.sock demo05 && wait \$! && cat $rt_dir/tty.out"
+run mini-runc delete demo05
+pause
+
+step "Where runc spends its time" \
+	"runc's init is runc again ('runc init', Go threads); ours is the one process that cloned."
+if [ "$have_runc" -eq 1 ]; then
+	set_config '.process.terminal = false | .process.args = ["/bin/true"]'
+	run "mini-runc create --bundle $b demo05 >/dev/null 2>&1; runc create --bundle $b demo05 >/dev/null 2>&1"
+	run "for p in \$(mini-runc state demo05 | jq .pid) \$(runc state demo05 | jq .pid); do echo \"\$(tr '\\0' ' ' </proc/\$p/cmdline)| \$(grep Threads /proc/\$p/status)\"; done"
+	run "mini-runc delete --force demo05; runc delete --force demo05"
+	note "make bench times runc run, mini-runc run and unshare + chroot on this bundle"
+else
+	skip_step "runc is not installed (make setup installs it)"
+fi
+pause
+
+step "Nothing is left behind" \
+	"No state directory, no cgroup hop-demo05: delete removed them."
+run "ls /run/hop/runc | wc -l"
+run "find /sys/fs/cgroup -maxdepth 8 -name 'hop-demo05' | wc -l"
