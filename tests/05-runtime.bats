@@ -165,7 +165,8 @@ status_of() {
 		| .process.args = ["/bin/sh", "-c", "id -u; cat /proc/self/uid_map"]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
-	run -0 mini-runc --root "$STATE" run --bundle "$B" "$T"
+	run mini-runc --root "$STATE" run --bundle "$B" "$T"
+	assert_success
 	ours=$output
 	assert_line --index 0 0
 	assert_line --index 1 --regexp '^ +0 +100000 +65536$'
