@@ -385,6 +385,30 @@ static int host_is_cgroup2(void)
 	       st.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+static const char *own_cgroup; /* mounts_use_cgroup() */
+
+void mounts_use_cgroup(const char *dir)
+{
+	own_cgroup = dir;
+}
+
+/* cgroup2 refused (EPERM, EBUSY: in a user namespace, say, where the
+ * host's mount has options we may not take): bind the container's own
+ * group there instead, as runc does. */
+static int bind_own_cgroup(const char *target, unsigned long flags)
+{
+	if (!own_cgroup || (errno != EPERM && errno != EBUSY))
+		return -1;
+	hop_step(_("cgroup2 refused: bind %s there instead"), own_cgroup);
+	if (ns_mount(own_cgroup, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	return ns_mount(NULL, target, NULL,
+			MS_BIND | MS_REMOUNT |
+				(flags & (MS_RDONLY | MS_NOSUID | MS_NODEV |
+					  MS_NOEXEC)),
+			NULL);
+}
+
 /* A filesystem of its own (not a bind): proc, tmpfs, devpts, sysfs... */
 static int mount_filesystem(int root_fd, const char *rootfs,
 			    const struct oci_mount *m, const char *label)
@@ -420,6 +444,8 @@ static int mount_filesystem(int root_fd, const char *rootfs,
 		data = "mode=755";
 	}
 	rc = ns_mount(source, fd_path(link, fd), type, flags, data);
+	if (rc < 0 && strcmp(type, "cgroup2") == 0)
+		rc = bind_own_cgroup(fd_path(link, fd), flags);
 	if (rc < 0)
 		hop_fail("%s", label);
 	close(fd);

@@ -80,4 +80,8 @@ unsigned long mounts_remount_flags(unsigned long requested,
 				   unsigned long cleared,
 				   unsigned long current);
 
+/* Where the container's own group is, on the host (cgroup v2): a mount
+ * of type cgroup that the kernel refuses binds it instead. NULL: none. */
+void mounts_use_cgroup(const char *dir);
+
 #endif

@@ -373,6 +373,7 @@ static int setup_container(const struct container_spec *spec)
 {
 	struct runtime_context *ctx = spec->ops->data;
 	const struct oci_config *config = &ctx->config;
+	char group[PATH_MAX];
 	int rc;
 
 	/* From here until the exec we are mini-runc inside the container:
@@ -396,6 +397,10 @@ static int setup_container(const struct container_spec *spec)
 	if ((config->clone_flags & CLONE_NEWNS) &&
 	    ns_set_propagation(MS_SLAVE) < 0)
 		return -1;
+	if (is_v2(&ctx->container) &&
+	    cgroup_dir(&ctx->container.hierarchies[0], ctx->container.group,
+		       group, sizeof(group)) == 0)
+		mounts_use_cgroup(group);
 	if (mounts_setup(config, ctx->rootfs, ctx->bundle, NULL) < 0 ||
 	    hooks_run(config->hooks[OCI_HOOK_CREATE_CONTAINER],
 		      config->hook_count[OCI_HOOK_CREATE_CONTAINER],
