@@ -234,22 +234,6 @@ close_fds:
 	return 0;
 }
 
-/* Every signal back to its default, none blocked. */
-static int reset_signals(void)
-{
-	struct sigaction fallback = { .sa_handler = SIG_DFL };
-	sigset_t none;
-
-	/* A signal glibc keeps for itself answers EINVAL: nothing to do. */
-	for (int signo = 1; signo < NSIG; signo++)
-		if (signo != SIGKILL && signo != SIGSTOP)
-			sigaction(signo, &fallback, NULL);
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-		return hop_fail("sigprocmask(SIG_SETMASK, {})");
-	return 0;
-}
-
 /* A detached child must outlive us: no signal at our death from now
  * on. Before the ready note, so that no moment is left where we have
  * gone and it has not yet heard. */
@@ -331,7 +315,7 @@ static _Noreturn void child_main(const struct container_spec *spec, int sync,
 	 * jobs with SIGINT ignored (and a shell cannot trap what it was
 	 * started ignoring). The command starts with every signal at its
 	 * default, as runc does. */
-	if (reset_signals() < 0 || (spec->detach && outlive_parent() < 0))
+	if (hop_default_signals() < 0 || (spec->detach && outlive_parent() < 0))
 		child_fail(sync, 0);
 	hop_step(_("exec %s as PID %d"), spec->argv[0], (int)getpid());
 	if (send(sync, &ready, sizeof(ready), MSG_NOSIGNAL) < 0) {

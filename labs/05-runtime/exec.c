@@ -115,23 +115,6 @@ static int join_namespaces(pid_t pid)
 	return 0;
 }
 
-/* Every signal at its default, none blocked, as the init gets them
- * (container.c): mini-runc ignores SIGPIPE, and an ignored signal stays
- * ignored across execve (`yes | head -1` would say "Broken pipe"). */
-static int default_signals(void)
-{
-	struct sigaction fallback = { .sa_handler = SIG_DFL };
-	sigset_t none;
-
-	for (int signo = 1; signo < NSIG; signo++)
-		if (signo != SIGKILL && signo != SIGSTOP)
-			sigaction(signo, &fallback, NULL);
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-		return hop_fail("sigprocmask(SIG_SETMASK, {})");
-	return 0;
-}
-
 static int close_all_but(int keep)
 {
 	int rc = keep > 3 ? (int)syscall(SYS_close_range, 3U,
@@ -152,7 +135,7 @@ static _Noreturn void exec_process(struct exec_job *job, int sync)
 	int rc = setsid();
 
 	hop_explain(rc, "setsid()");
-	if (rc < 0 || default_signals() < 0 ||
+	if (rc < 0 || hop_default_signals() < 0 ||
 	    terminal_setup(&job->console, 0) < 0)
 		report_failure(sync);
 	/* No fd of our caller's reaches the command, nor our chdir below

@@ -6,10 +6,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef HOP_VERSION
@@ -392,4 +394,26 @@ ssize_t hop_read_file(const char *path, char *buf, size_t size)
 	buf[total] = '\0';
 	close(fd);
 	return total;
+}
+
+int hop_default_signals(void)
+{
+	struct sigaction fallback = { .sa_handler = SIG_DFL };
+	/* The kernel's own struct sigaction (x86-64, arm64): handler,
+	 * flags, restorer, mask; all 0 is SIG_DFL with nothing else. */
+	unsigned long kernel_default[4] = { 0, 0, 0, 0 };
+	sigset_t none;
+
+	for (int signo = 1; signo < NSIG; signo++) {
+		if (signo == SIGKILL || signo == SIGSTOP ||
+		    sigaction(signo, &fallback, NULL) == 0)
+			continue;
+		/* EINVAL: one of glibc's (32, 33); the kernel takes it. */
+		(void)syscall(SYS_rt_sigaction, signo, kernel_default, NULL,
+			      sizeof(kernel_default[3]));
+	}
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		return hop_fail("sigprocmask(SIG_SETMASK, {})");
+	return 0;
 }

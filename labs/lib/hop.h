@@ -162,6 +162,12 @@ int hop_parse_long(const char *text, long low, long high, long *value);
 /* Write a whole string to a file (no O_CREAT): the way to talk to /proc and
  * /sys. -x shows it as write("path", "text") = n. */
 int hop_write_file(const char *path, const char *text);
+
+/* Every signal back to its default and none blocked, before an exec: an
+ * ignored signal stays ignored across execve, so what our caller ignored
+ * (nohup, a shell's background job, a CI runner) would reach the command.
+ * Also the two glibc keeps for itself, which its sigaction() refuses. */
+int hop_default_signals(void);
 /* Read up to size-1 bytes of a file into buf, NUL-terminated.
  * Returns the number of bytes read. */
 ssize_t hop_read_file(const char *path, char *buf, size_t size);
