@@ -45,8 +45,8 @@ STATE_OBJ  := $(OBJ)/04-container-by-hand/state.o
 NET_OBJ    := $(OBJ)/04-container-by-hand/net.o
 CONTAINER_OBJ := $(OBJ)/04-container-by-hand/container.o $(STATE_OBJ)
 RUNTIME_OBJ := $(addprefix $(OBJ)/05-runtime/,config.o process.o mounts.o hooks.o \
-              devices.o runtime.o instance.o terminal.o exec.o)
-RUNTIME_PKGS := jansson libseccomp libcap libmnl
+              devices.o runtime.o instance.o terminal.o exec.o scope.o)
+RUNTIME_PKGS := jansson libseccomp libcap libmnl libsystemd
 
 PROGRAMS   := $(BIN)/mini-unshare $(BIN)/mini-cgroup $(BIN)/mini-chroot \
               $(BIN)/mini-pivot-root $(BIN)/chroot-escape $(BIN)/mini-container \

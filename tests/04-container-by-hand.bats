@@ -433,9 +433,9 @@ assert_nothing_left() {
 	mkdir -m 0700 "$HOP_STATE_DIR/broken" "$HOP_STATE_DIR/stale"
 	echo $$ >"$HOP_STATE_DIR/stale/lock"
 	echo $$ >"$HOP_STATE_DIR/broken/lock"
-	echo "memory /elsewhere hop-broken" >"$HOP_STATE_DIR/broken/cgroups"
+	echo "memory /elsewhere ../escape" >"$HOP_STATE_DIR/broken/cgroups"
 	run -0 mini-container -v gc
-	assert_output --partial "gc: container broken: group hop-broken is beneath /elsewhere"
+	assert_output --partial "gc: container broken: bad line in a state's cgroups: 'memory /elsewhere ../escape'"
 	assert_output --partial "clean up container stale: its owner is gone"
 	assert_dir_not_exists "$HOP_STATE_DIR/stale"
 	rm -r "$HOP_STATE_DIR/broken"

@@ -69,12 +69,18 @@ teardown() {
 	runc_cgroup_cleanup
 	cgroup_cleanup "hop-$T"
 	cgroup_cleanup "hop-$T-b"
-	cgroup_cleanup "hop-$T-custom"
-	# cgroup_cleanup knows cpu, cpuset, memory and pids; on v1 our
-	# cgroupsPath is made in the devices and freezer hierarchies too.
+	cgroup_cleanup "hop-$T-rel"
+	# An absolute cgroupsPath: $(from_root_base)/hop-$T-custom in every
+	# hierarchy (on v1, devices and freezer too).
+	for dir in /sys/fs/cgroup/*"$(from_root_base 2>/dev/null)/hop-$T-custom" \
+		/sys/fs/cgroup/"$(from_root_base 2>/dev/null)/hop-$T-custom"; do
+		[ -d "$dir" ] || continue
+		xargs -r kill -KILL <"$dir/inner/cgroup.procs" 2>/dev/null || true
+		wait_until "rmdir '$dir/inner' '$dir' 2>/dev/null; [ ! -d '$dir' ]" 5 || true
+	done
 	for c in devices freezer; do
 		dir=$(base_cgroup_dir "$c") || continue
-		rmdir "$dir/hop-$T-custom/inner" "$dir/hop-$T-custom" 2>/dev/null || true
+		rmdir "$dir/hop-$T-rel/inner" "$dir/hop-$T-rel" 2>/dev/null || true
 	done
 	assert_equal "$(grep -c "$BATS_TEST_TMPDIR" /proc/self/mounts)" 0
 }
@@ -437,15 +443,19 @@ oom_kills() {
 	fi
 }
 
-@test "cgroupsPath: the group is made there, beneath our base, and delete removes it" {
+@test "cgroupsPath: an absolute path is from the hierarchy's root, a relative one beneath our base; delete removes both" {
 	requires controller:pids
-	local pid c key
-	set_config '.linux.cgroupsPath = "/hop-" + $t + "-custom/inner" | .linux.resources.pids = {limit: 30}'
+	local pid c key root mount
+	root=$(from_root_base) || skip "our own cgroups do not nest across hierarchies"
+	mount=$(base_cgroup pids) && mount=${mount% *}
+	# Absolute: from the root of each hierarchy, as the runtime spec
+	# says (and as runc does); we pick a place beneath our own.
+	set_config '.linux.cgroupsPath = $root + "/hop-" + $t + "-custom/inner" | .linux.resources.pids = {limit: 30}' --arg root "$root"
 	set_args /bin/probe sleep inf
 	mini-runc --root "$STATE" run --detach --pid-file "$B/pid" --bundle "$B" "$T" 3>&-
 	pid=$(cat "$B/pid")
-	grep -qx "$pid" "$(base_cgroup_dir pids)/hop-$T-custom/inner/cgroup.procs"
-	assert_equal "$(cat "$(base_cgroup_dir pids)/hop-$T-custom/inner/pids.max")" 30
+	grep -qx "$pid" "$mount$root/hop-$T-custom/inner/cgroup.procs"
+	assert_equal "$(cat "$mount$root/hop-$T-custom/inner/pids.max")" 30
 	# Seen from inside its own group.
 	if [ "$(cgroup_mode)" = v2 ]; then key='^0::'; else key='^[0-9]+:([^:]*,)?pids(,[^:]*)?:'; fi
 	run -0 grep -E "$key" "/proc/$pid/cgroup"
@@ -454,8 +464,15 @@ oom_kills() {
 	mini-runc --root "$STATE" delete --force "$T"
 	# The parent it made for the path goes too: nothing is left.
 	for c in memory cpu pids; do
-		[ ! -d "$(base_cgroup_dir $c)/hop-$T-custom" ]
+		mount=$(base_cgroup $c) && mount=${mount% *}
+		[ ! -d "$mount$root/hop-$T-custom" ]
 	done
+	# Relative: beneath our base, whatever cgroup we are in.
+	set_config '.linux.cgroupsPath = "hop-" + $t + "-rel/inner"'
+	mini-runc --root "$STATE" run --detach --pid-file "$B/pid" --bundle "$B" "$T" 3>&-
+	grep -qx "$(cat "$B/pid")" "$(base_cgroup_dir pids)/hop-$T-rel/inner/cgroup.procs"
+	mini-runc --root "$STATE" delete --force "$T"
+	[ ! -d "$(base_cgroup_dir pids)/hop-$T-rel" ]
 }
 
 @test "devices: the default ones work, as under runc" {

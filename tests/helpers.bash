@@ -157,6 +157,25 @@ base_cgroup_rel() {
 	echo "${where#/}"
 }
 
+# An absolute cgroupsPath is a path from each hierarchy's root (the OCI
+# runtime spec), the same in every hierarchy. The one that is beneath our
+# base in all of them: the deepest base, when the others hold it (on a
+# hybrid host memory's own cgroup is deeper than cpu's, which is /).
+from_root_base() {
+	local c deepest="" b
+	for c in memory cpu pids; do
+		b=$(base_cgroup "$c") || continue
+		b=${b#* }
+		[ ${#b} -gt ${#deepest} ] && deepest=$b
+	done
+	for c in memory cpu pids; do
+		b=$(base_cgroup "$c") || continue
+		b=${b#* }
+		case "$deepest/" in "$b/"*) ;; *) return 1 ;; esac
+	done
+	echo "$deepest"
+}
+
 # Remove the group NAME (beneath our base) and its children from every
 # hierarchy, deepest first, even if a test failed half-way; the base at
 # the top too, if nothing else is left in it.
@@ -197,9 +216,10 @@ runtime_bundle() {
 	(cd "$B" && mini-runc spec) && set_config '.process.terminal = false'
 }
 
-# Edit the bundle's config.json with a jq filter (--arg t: this test's id).
+# Edit the bundle's config.json with a jq filter (--arg t: this test's id;
+# more jq options after the filter).
 set_config() {
-	jq --arg t "$T" "$1" "$B/config.json" >"$B/config.json.new" &&
+	jq --arg t "$T" "${@:2}" "$1" "$B/config.json" >"$B/config.json.new" &&
 		mv "$B/config.json.new" "$B/config.json"
 }
 

@@ -136,6 +136,10 @@ static int make_cgroup(struct container *c)
 	c->count = cgroup_find_all(c->spec->controllers ? c->spec->controllers :
 							  "memory,cpu,pids",
 				   c->hierarchies, CGROUP_MAX_HIERARCHIES);
+	for (int i = 0; c->spec->group_from_root && i < c->count; i++) {
+		c->hierarchies[i].base[0] = '\0';
+		c->hierarchies[i].top = 0;
+	}
 	if (c->count < 0 ||
 	    state_record_cgroups(&c->state, c->hierarchies, c->count,
 				 c->group) < 0 ||

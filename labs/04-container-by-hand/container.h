@@ -90,6 +90,9 @@ struct container_spec {
 	const struct container_ops *ops; /* NULL: day 04's way */
 	const char *controllers;	 /* NULL: "memory,cpu,pids" */
 	const char *group;		 /* beneath our base; NULL: hop-ID */
+	int group_from_root; /* group is a path from each hierarchy's
+			      * root, not from our base (an OCI absolute
+			      * cgroupsPath: the caller chose the place) */
 	int detach; /* the container outlives us: start returns once the
 		     * child is ready, and our death does not kill it */
 };

@@ -278,6 +278,10 @@ static void prune_parents(const struct cgroup_hierarchy *h, const char *group)
 		int rc;
 
 		*slash = '\0';
+		/* A slice is systemd's unit (machine.slice): it stays. */
+		if (strlen(path) > 6 &&
+		    strcmp(path + strlen(path) - 6, ".slice") == 0)
+			return;
 		if (cgroup_dir(h, path, dir, sizeof(dir)) < 0)
 			return;
 		rc = rmdir(dir);
@@ -324,35 +328,51 @@ static int remove_group(const struct cgroup_hierarchy *h, const char *group)
 	}
 }
 
-/* One line of the cgroups file: "CONTROLLERS BASE GROUP". The base is the
- * one this process finds; a state written from another cgroup is not ours
- * to remove from here. */
-static int remove_recorded(const char *line)
+/* One line of a cgroups file, "CONTROLLERS BASE GROUP", as the
+ * hierarchies of those controllers with the recorded base: the group is
+ * where it was made, whichever cgroup reads it (podman deletes, from its
+ * own cgroup, what mini-runc made from conmon's). */
+static int parse_line(const char *line, struct cgroup_hierarchy *h, int max,
+		      char *group, size_t size)
 {
-	char controllers[128], base[PATH_MAX], group[256];
-	struct cgroup_hierarchy h[CGROUP_MAX_HIERARCHIES];
+	char controllers[128], base[PATH_MAX], name[256];
 	int count;
 
-	if (sscanf(line, "%127s %4095s %255s", controllers, base, group) != 3 ||
+	if (sscanf(line, "%127s %4095s %255s", controllers, base, name) != 3 ||
 	    strspn(controllers, "abcdefghijklmnopqrstuvwxyz_,") !=
-		    strlen(controllers))
+		    strlen(controllers) ||
+	    base[0] != '/' || (base[1] && cgroup_check_group(base + 1) < 0) ||
+	    cgroup_check_group(name) < 0)
 		return hop_refuse(_("bad line in a state's cgroups: '%s'"),
 				  line);
-	count = cgroup_find_all(controllers, h, CGROUP_MAX_HIERARCHIES);
-	if (count < 0)
-		return -1;
+	count = cgroup_find_all(controllers, h, max);
 	for (int i = 0; i < count; i++) {
-		if (strcmp(h[i].base[0] ? h[i].base : "/", base) != 0) {
-			errno = EXDEV;
-			return hop_fail(_("group %s is beneath %s, and ours "
-					  "is %s: run gc from there"),
-					group, base,
-					h[i].base[0] ? h[i].base : "/");
-		}
-		if (remove_group(&h[i], group) < 0)
-			return -1;
+		snprintf(h[i].base, sizeof(h[i].base), "%s",
+			 strcmp(base, "/") == 0 ? "" : base);
+		h[i].top = h[i].v2 && strcmp(base, "/" CGROUP_TOP_BASE) == 0;
 	}
-	return 0;
+	snprintf(group, size, "%s", name);
+	return count;
+}
+
+int state_read_cgroups(const char *file, struct cgroup_hierarchy *h, int max,
+		       char *group, size_t size)
+{
+	char *line = NULL;
+	size_t room = 0;
+	int count = 0, n = 0;
+	FILE *list = fopen(file, "re");
+
+	if (!list)
+		return hop_fail(_("open %s"), file);
+	while (n >= 0 && getline(&line, &room, list) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		n = parse_line(line, h + count, max - count, group, size);
+		count += n > 0 ? n : 0;
+	}
+	free(line);
+	fclose(list);
+	return n < 0 ? -1 : count;
 }
 
 /* Unlink every file in dir but the lock. The dir is ours (0700, root's),
@@ -399,24 +419,21 @@ int state_open(const char *id, struct state *state)
 
 int state_cleanup(struct state *state)
 {
-	char path[PATH_MAX], *line = NULL;
-	size_t room = 0;
-	FILE *list;
-	int rc = 0;
+	struct cgroup_hierarchy h[CGROUP_MAX_HIERARCHIES];
+	char path[PATH_MAX], group[256];
+	int rc = 0, count = 0;
 
 	if (join(path, sizeof(path), state->dir, "cgroups") < 0)
 		return -1;
-	list = fopen(path, "re");
-	if (!list && errno != ENOENT) /* ENOENT: killed before any group */
-		return hop_fail(_("open %s"), path);
-	while (list && getline(&line, &room, list) > 0) {
-		line[strcspn(line, "\n")] = '\0';
-		if (remove_recorded(line) < 0)
+	/* No file: killed before any group was recorded. */
+	if (access(path, F_OK) == 0)
+		count = state_read_cgroups(path, h, CGROUP_MAX_HIERARCHIES,
+					   group, sizeof(group));
+	if (count < 0)
+		rc = -1;
+	for (int i = 0; i < count; i++)
+		if (remove_group(&h[i], group) < 0)
 			rc = -1;
-	}
-	free(line);
-	if (list)
-		fclose(list);
 	if (rc < 0)
 		return -1; /* the state stays, for the next gc */
 	/* Every file of it (.cgroups.new: left by a kill in the middle of

@@ -40,6 +40,11 @@ int state_record_cgroups(const struct state *state,
 			 const struct cgroup_hierarchy *hierarchies, int count,
 			 const char *group);
 
+/* The hierarchies of a state's cgroups file, each with the base recorded
+ * in it (not the reader's), and the group in them. Returns how many. */
+int state_read_cgroups(const char *file, struct cgroup_hierarchy *h, int max,
+		       char *group, size_t size);
+
 /* Kill what is left in the container's groups and in the groups it made
  * beneath them, remove them all, then the state, then drop the lock. */
 int state_cleanup(struct state *state);

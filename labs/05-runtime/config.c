@@ -632,6 +632,10 @@ static int mount_option(const struct node *item, struct oci_mount *mount)
 	}
 	if (!*option)
 		return refuse(item, NULL, "%s", _("empty option"));
+	if (strcmp(option, "tmpcopyup") == 0) {
+		mount->copy_up = 1;
+		return 0;
+	}
 	if (is_runc_extension(option))
 		return refuse(item, NULL, _("'%s' not supported by mini-runc"),
 			      option);
@@ -649,6 +653,10 @@ static int settle_mount_type(const struct node *item, struct oci_mount *mount)
 		return refuse(item, "type", "%s",
 			      _("missing; it is required unless the mount is "
 				"a bind mount (option bind or rbind)"));
+	if (mount->copy_up &&
+	    ((mount->flags & MS_BIND) || strcmp(mount->type, "tmpfs") != 0))
+		return refuse(item, "options", "%s",
+			      _("tmpcopyup is for tmpfs mounts only"));
 	if (!(mount->flags & MS_BIND))
 		return 0;
 	mount->type = "bind";

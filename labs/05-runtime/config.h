@@ -72,6 +72,8 @@ struct oci_mount {
 	unsigned long clear_flags; /* "rw", "suid", ...: asked to be off */
 	unsigned long propagation; /* MS_PRIVATE|MS_REC, ...; 0 for none */
 	char *data;		   /* "mode=755,size=65536k": allocated */
+	int copy_up; /* runc's "tmpcopyup": a tmpfs starts with a copy of
+		      * what the directory beneath it held */
 };
 
 /* .linux.namespaces: a new one (path NULL), or join the one at path. */

@@ -17,6 +17,7 @@
 
 #include "02-cgroups/cgroup.h"
 #include "02-cgroups/knob.h"
+#include "04-container-by-hand/state.h"
 #include "lib/hop.h"
 
 int instance_path(const struct instance *in, const char *name, char *path,
@@ -162,32 +163,22 @@ int instance_save(const struct instance *in)
 static int find_group(const struct instance *in, const char *controller,
 		      struct cgroup_hierarchy *h, char *dir, size_t size)
 {
-	char path[PATH_MAX], controllers[128], base[PATH_MAX], group[256];
-	int found = -1;
-	FILE *list;
+	struct cgroup_hierarchy all[CGROUP_MAX_HIERARCHIES];
+	char path[PATH_MAX], group[256];
+	int found = -1, count;
 
 	if (instance_path(in, "cgroups", path, sizeof(path)) < 0)
 		return -1;
-	list = fopen(path, "re");
-	if (!list)
-		return hop_fail(_("open %s"), path);
-	while (found < 0 && fscanf(list, "%127s %4095s %255s", controllers,
-				   base, group) == 3) {
-		char *first = strtok(controllers, ",");
-
-		if (!first || cgroup_find(first, h) < 0)
-			continue;
-		if (h->v2 || strcmp(controller, "any") == 0 ||
-		    cgroup_has_controller(h, controller) ||
-		    strstr(controllers, controller))
+	count = state_read_cgroups(path, all, CGROUP_MAX_HIERARCHIES, group,
+				   sizeof(group));
+	for (int i = 0; found < 0 && i < count; i++)
+		if (all[i].v2 || strcmp(controller, "any") == 0 ||
+		    cgroup_has_controller(&all[i], controller)) {
+			*h = all[i];
 			found = 0;
-	}
-	fclose(list);
-	if (found < 0 && strcmp(controller, "any") != 0) {
-		/* v1: the controller has a hierarchy of its own. */
-		if (cgroup_find(controller, h) == 0 && !h->v2)
-			found = 0;
-	}
+		}
+	if (count < 0)
+		return -1;
 	if (found < 0) {
 		errno = ENOENT;
 		return hop_fail(_("container %s has no %s group"), in->id,
@@ -281,10 +272,15 @@ int instance_state(const struct runtime *rt, const char *id, FILE *out)
 }
 
 /* One line of list: runc's columns. */
-static void list_one(const struct instance *in, json_t *all, FILE *out)
+static void list_one(const struct instance *in, json_t *all, int format,
+		     FILE *out)
 {
 	char *text;
 
+	if (format == LIST_QUIET) {
+		fprintf(out, "%s\n", in->id);
+		return;
+	}
 	if (all) {
 		text = instance_state_text(in, 0);
 		if (text)
@@ -298,15 +294,15 @@ static void list_one(const struct instance *in, json_t *all, FILE *out)
 		"root");
 }
 
-int instance_list(const struct runtime *rt, int json, FILE *out)
+int instance_list(const struct runtime *rt, int format, FILE *out)
 {
-	json_t *all = json ? json_array() : NULL;
+	json_t *all = format == LIST_JSON ? json_array() : NULL;
 	struct dirent *entry;
 	DIR *root = opendir(rt->root);
 
 	if (!root && errno != ENOENT)
 		return hop_fail(_("open %s"), rt->root);
-	if (!json)
+	if (format == LIST_TABLE)
 		fprintf(out, "%-12s %-8s %-10s %-40s %-30s %s\n", "ID", "PID",
 			"STATUS", "BUNDLE", "CREATED", "OWNER");
 	while (root && (entry = readdir(root)) != NULL) {
@@ -319,7 +315,7 @@ int instance_list(const struct runtime *rt, int json, FILE *out)
 			hop_warn_context();
 			continue;
 		}
-		list_one(&in, all, out);
+		list_one(&in, all, format, out);
 		instance_close(&in);
 	}
 	if (root)
@@ -606,21 +602,13 @@ int instance_stats(const struct runtime *rt, const char *id, FILE *out)
 
 int instance_join_cgroups(const struct instance *in, pid_t pid)
 {
-	char path[PATH_MAX], controllers[128], base[PATH_MAX], group[256];
 	struct cgroup_hierarchy h[CGROUP_MAX_HIERARCHIES];
-	int rc = 0, count;
-	FILE *list;
+	char path[PATH_MAX], group[256];
+	int count;
 
 	if (instance_path(in, "cgroups", path, sizeof(path)) < 0)
 		return -1;
-	list = fopen(path, "re");
-	if (!list)
-		return hop_fail(_("open %s"), path);
-	while (rc == 0 && fscanf(list, "%127s %4095s %255s", controllers, base,
-				 group) == 3) {
-		count = cgroup_find_all(controllers, h, CGROUP_MAX_HIERARCHIES);
-		rc = count < 0 ? -1 : cgroup_attach(h, count, group, pid);
-	}
-	fclose(list);
-	return rc;
+	count = state_read_cgroups(path, h, CGROUP_MAX_HIERARCHIES, group,
+				   sizeof(group));
+	return count < 0 ? -1 : cgroup_attach(h, count, group, pid);
 }

@@ -4,7 +4,7 @@
  *   spec [--rootless]                  write a default config.json
  *   create [--bundle B] [--pid-file P] [--console-socket S] ID
  *   start ID | run [--detach] [--bundle B] [--pid-file P] ID
- *   state ID | list [--format json] | ps [--format json] ID
+ *   state ID | list [--format json] [-q] | ps [--format json] ID
  *   kill [--all] ID [SIGNAL] | delete [--force] ID
  *   pause ID | resume ID | events --stats ID | features
  *   exec [--process FILE | --tty --env K=V --cwd D --user U] ID [ARGS]
@@ -56,7 +56,7 @@ static _Noreturn void usage(FILE *out, int status)
 		"  run ID                 create, start, wait and delete "
 		"(--detach: no wait)\n"
 		"  state ID               its state, as JSON\n"
-		"  list                   the containers (--format json)\n"
+		"  list                   the containers (--format json, -q: ids)\n"
 		"  kill ID [SIGNAL]       signal its process (--all: every "
 		"process)\n"
 		"  delete ID              remove a stopped one (--force: "
@@ -169,6 +169,7 @@ static const struct option command_longs[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "process", required_argument, NULL, 'p' },
 	{ "tty", no_argument, NULL, 't' },
 	{ "env", required_argument, NULL, 'e' },
@@ -201,6 +202,7 @@ static void set_option(struct command_options *o, int c)
 				      optarg);
 		o->json = strcmp(optarg, "json") == 0;
 		break;
+	case 'q': o->json = LIST_QUIET; break;
 	case 'p': o->exec.process_file = optarg; break;
 	case 't': o->exec.tty = 1; break;
 	case 'e':
@@ -228,7 +230,7 @@ static int parse_command(int argc, char **argv, struct command_options *o)
 	opterr = 0;
 	for (;;) {
 		const char *word = argv[optind];
-		int c = getopt_long(argc, argv, "+:b:dafp:te:u:h",
+		int c = getopt_long(argc, argv, "+:b:dafp:qte:u:h",
 				    command_longs, NULL);
 
 		if (c == -1)

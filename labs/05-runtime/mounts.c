@@ -12,6 +12,7 @@
  */
 #include "05-runtime/mounts.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -409,6 +410,128 @@ static int bind_own_cgroup(const char *target, unsigned long flags)
 			NULL);
 }
 
+/* Copy the tree of directory from into directory to, with modes, owners
+ * and times: runc's tmpcopyup, so that a tmpfs on /run or /tmp starts with
+ * what the image had there. Nothing is followed: a symlink is copied as a
+ * symlink, and every name is taken relative to a directory we hold. */
+static int copy_tree(int from, int to, int depth);
+
+static int copy_entry(int from, int to, const char *name, int depth)
+{
+	struct stat st;
+	int rc = 0;
+
+	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return hop_fail("stat %s", name);
+	if (S_ISDIR(st.st_mode)) {
+		int sub_from, sub_to;
+
+		if (mkdirat(to, name, 0700) < 0)
+			return hop_fail("mkdir %s", name);
+		sub_from = openat(from, name,
+				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					  O_CLOEXEC);
+		sub_to = openat(to, name,
+				O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					O_CLOEXEC);
+		rc = sub_from < 0 || sub_to < 0 ?
+			     hop_fail("open %s", name) :
+			     copy_tree(sub_from, sub_to, depth + 1);
+		if (sub_from >= 0)
+			close(sub_from);
+		if (sub_to >= 0)
+			close(sub_to);
+	} else if (S_ISREG(st.st_mode)) {
+		int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		int out = openat(to, name,
+				 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+					 O_CLOEXEC,
+				 0600);
+		ssize_t n = 1;
+
+		while (in >= 0 && out >= 0 && n > 0)
+			n = copy_file_range(in, NULL, out, NULL, 1 << 20, 0);
+		if (in < 0 || out < 0 || n < 0)
+			rc = hop_fail("copy %s", name);
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+	} else if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlinkat(from, name, target, sizeof(target) - 1);
+
+		if (n < 0)
+			return hop_fail("readlink %s", name);
+		target[n] = '\0';
+		if (symlinkat(target, to, name) < 0)
+			rc = hop_fail("symlink %s", name);
+	} else if (mknodat(to, name, st.st_mode, st.st_rdev) < 0)
+		rc = hop_fail("mknod %s", name);
+	if (rc < 0)
+		return -1;
+	const struct timespec times[2] = { st.st_atim, st.st_mtim };
+
+	if (fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    (!S_ISLNK(st.st_mode) &&
+	     fchmodat(to, name, st.st_mode & 07777, 0) < 0) ||
+	    utimensat(to, name, times, AT_SYMLINK_NOFOLLOW) < 0)
+		return hop_fail("set the owner, mode and times of %s", name);
+	return 0;
+}
+
+static int copy_tree(int from, int to, int depth)
+{
+	int dup_fd = dup(from), rc = 0;
+	struct dirent *entry;
+	DIR *dir;
+
+	if (depth > 64) {
+		errno = ELOOP;
+		return hop_fail(_("tmpcopyup: the tree is too deep"));
+	}
+	dir = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	if (!dir) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return hop_fail("tmpcopyup: read a directory");
+	}
+	while (rc == 0 && (entry = readdir(dir)) != NULL)
+		if (strcmp(entry->d_name, ".") != 0 &&
+		    strcmp(entry->d_name, "..") != 0)
+			rc = copy_entry(from, to, entry->d_name, depth);
+	closedir(dir);
+	return rc;
+}
+
+/* The new tmpfs on destination gets a copy of what lower (the directory
+ * beneath it) holds, and lower's mode and owner. */
+static int copy_up(int root_fd, const struct oci_mount *m, int lower)
+{
+	int upper = reopen_mount(root_fd, m->destination, IN_ROOT), dir = -1;
+	struct stat st;
+	int rc;
+
+	if (upper < 0)
+		return -1;
+	hop_step(_("copy what %s held into the new tmpfs (tmpcopyup)"),
+		 m->destination);
+	dir = openat(upper, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = dir < 0 ? hop_fail("open %s", m->destination) :
+		       copy_tree(lower, dir, 0);
+	if (rc == 0 && (fstat(lower, &st) < 0 ||
+			fchown(dir, st.st_uid, st.st_gid) < 0 ||
+			fchmod(dir, st.st_mode & 07777) < 0))
+		rc = hop_fail("tmpcopyup: the mode of %s", m->destination);
+	if (rc == 0 && (m->flags & MS_RDONLY) &&
+	    remount(upper, m->flags, m->clear_flags) < 0)
+		rc = hop_fail(_("remount %s read-only"), m->destination);
+	if (dir >= 0)
+		close(dir);
+	close(upper);
+	return rc;
+}
+
 /* A filesystem of its own (not a bind): proc, tmpfs, devpts, sysfs... */
 static int mount_filesystem(int root_fd, const char *rootfs,
 			    const struct oci_mount *m, const char *label)
@@ -416,6 +539,7 @@ static int mount_filesystem(int root_fd, const char *rootfs,
 	const char *type = m->type, *source = m->source, *data = m->data;
 	unsigned long flags = m->flags & ~(MS_REMOUNT | MS_REC | PROPAGATION);
 	int special = is_type(m, "proc") || is_type(m, "sysfs"), fd, rc;
+	int lower = -1;
 	char link[FD_PATH_SIZE];
 	struct stat st;
 
@@ -443,11 +567,26 @@ static int mount_filesystem(int root_fd, const char *rootfs,
 		flags |= MS_RDONLY;
 		data = "mode=755";
 	}
+	/* tmpcopyup: hold the directory beneath, and fill the tmpfs
+	 * before it is made read-only. */
+	if (m->copy_up) {
+		lower = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (lower < 0) {
+			close(fd);
+			return hop_fail(_("%s: open the directory beneath"),
+					label);
+		}
+		flags &= ~MS_RDONLY;
+	}
 	rc = ns_mount(source, fd_path(link, fd), type, flags, data);
 	if (rc < 0 && strcmp(type, "cgroup2") == 0)
 		rc = bind_own_cgroup(fd_path(link, fd), flags);
+	if (rc == 0 && lower >= 0)
+		rc = copy_up(root_fd, m, lower);
 	if (rc < 0)
 		hop_fail("%s", label);
+	if (lower >= 0)
+		close(lower);
 	close(fd);
 	return rc;
 }

@@ -42,6 +42,7 @@
 #include "05-runtime/instance.h"
 #include "05-runtime/mounts.h"
 #include "05-runtime/process.h"
+#include "05-runtime/scope.h"
 #include "lib/hop.h"
 
 /* Everything one create needs, in the parent and (copied by clone) in
@@ -52,6 +53,8 @@ struct runtime_context {
 	struct oci_config config;
 	char bundle[PATH_MAX], rootfs[PATH_MAX], fifo[PATH_MAX];
 	char uid_map[1024], gid_map[1024], group[512];
+	int from_root; /* cgroupsPath was absolute: group is from the root */
+	char unit[256], slice[256]; /* --systemd-cgroup: the scope's */
 	int fifo_fd, console; /* the child's; -1 when none */
 	char *state_text;     /* the child's, for its hooks */
 	char path[PATH_MAX];  /* the command, found before the wait */
@@ -284,6 +287,12 @@ static int prepare_container(struct container *c)
 	in->pid = c->pid;
 	in->start_time = instance_start_time(c->pid);
 	in->status = RUNTIME_CREATING;
+	/* systemd takes the group as a unit, and writes the unit's own
+	 * (unset) limits into it: ours go in again after. */
+	if (ctx->rt->systemd_cgroup &&
+	    (scope_start(ctx->unit, ctx->slice, c->pid) < 0 ||
+	     write_limits(c) < 0))
+		return -1;
 	if (instance_save(in) < 0)
 		return -1;
 	state = instance_state_text(in, 0);
@@ -467,27 +476,31 @@ static int exec_container(const struct container_spec *spec, int *exec)
 /* ---- create, start, run ---- */
 
 /* "machine.slice:libpod:ID" (systemd's form) -> machine.slice/libpod-ID.scope;
- * "/a/b" -> a/b; none -> hop-ID. Always beneath our base (day 02). */
-static int group_path(const struct runtime_context *ctx, const char *id,
+ * none -> hop-ID, and "a/b" -> a/b: beneath our base (day 02). "/a/b" is
+ * a/b from the hierarchy's root, as the runtime spec says: the engine that
+ * wrote it chose the place (podman's --cgroup-parent, containerd's
+ * /NAMESPACE/ID). */
+static int group_path(struct runtime_context *ctx, const char *id,
 		      char *out, size_t size)
 {
 	const char *path = ctx->config.cgroups_path;
-	char slice[256], prefix[256], name[256];
 
 	if (!path || !*path)
 		snprintf(out, size, "hop-%s", id);
 	else if (ctx->rt->systemd_cgroup) {
-		if (sscanf(path, "%255[^:]:%255[^:]:%255s", slice, prefix,
-			   name) != 3)
+		if (scope_available() < 0)
+			return -1;
+		if (scope_parse(path, out, size, ctx->unit, sizeof(ctx->unit),
+				ctx->slice, sizeof(ctx->slice)) < 0)
 			return hop_refuse(_("config.json: .linux.cgroupsPath: "
 					    "'%s' is not slice:prefix:name "
 					    "(--systemd-cgroup)"),
 					  path);
-		if ((size_t)snprintf(out, size, "%s/%s-%s.scope", slice, prefix,
-				     name) >= size)
-			return hop_refuse(_("cgroupsPath too long"));
+		ctx->from_root = 1; /* systemd's tree, from its root */
 	} else
 		snprintf(out, size, "%s", path + strspn(path, "/"));
+	if (path && path[0] == '/')
+		ctx->from_root = 1;
 	return cgroup_check_group(out);
 }
 
@@ -636,6 +649,7 @@ new_context(const struct runtime *rt, const char *id,
 		.ops = &ctx->ops,
 		.controllers = controllers(&ctx->config),
 		.group = ctx->group,
+		.group_from_root = ctx->from_root,
 		.detach = 1,
 	};
 	if (ctx->config.clone_flags & CLONE_NEWUSER) {

@@ -83,7 +83,8 @@ int runtime_exec(const struct runtime *rt, const char *id,
 /* instance.c */
 const char *instance_status_name(enum runtime_status status);
 int instance_state(const struct runtime *rt, const char *id, FILE *out);
-int instance_list(const struct runtime *rt, int json, FILE *out);
+enum list_format { LIST_TABLE, LIST_JSON, LIST_QUIET /* ids only (-q) */ };
+int instance_list(const struct runtime *rt, int format, FILE *out);
 int instance_kill(const struct runtime *rt, const char *id, int signo, int all);
 int instance_delete(const struct runtime *rt, const char *id, int force);
 int instance_pause(const struct runtime *rt, const char *id, int pause);
