@@ -48,8 +48,8 @@ teardown() {
 			ctr containers delete "$name" >/dev/null 2>&1 || true
 		done
 	fi
-	[ "${MANAGER:-}" = systemd ] && return 0
-	for dir in /sys/fs/cgroup/*"${PARENT:-/none}" /sys/fs/cgroup"${PARENT:-/none}"; do
+	case ${PARENT:-} in /*) ;; *) return 0 ;; esac
+	for dir in /sys/fs/cgroup/*"$PARENT" /sys/fs/cgroup"$PARENT"; do
 		[ -d "$dir" ] || continue
 		find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
 		wait_until "find '$dir' -depth -type d -exec rmdir {} + 2>/dev/null; [ ! -d '$dir' ]" 5 || true
@@ -58,6 +58,7 @@ teardown() {
 
 teardown_file() {
 	"$HOP_TOP/tools/engines" containerd stop >/dev/null 2>&1 || true
+	"$HOP_TOP/tools/engines" cgroup-clean || true
 }
 
 # podman with the runtime $1 (a path), in this test's cgroup parent.
@@ -256,8 +257,7 @@ start_containerd() {
 	requires cmd:containerd cmd:ctr cmd:containerd-shim-runc-v2
 	"$HOP_TOP/tools/engines" containerd start
 	"$HOP_TOP/tools/engines" image >/dev/null
-	CPARENT=$("$HOP_TOP/tools/engines" cgroup-parent | sed 's,/hop-engines$,,')/hop-engines/$T
-	[ "${MANAGER:-}" != systemd ] || CPARENT=/hop-engines/$T
+	CPARENT=$("$HOP_TOP/tools/engines" cgroup-parent --cgroupfs)/$T
 	PARENT=$CPARENT
 }
 

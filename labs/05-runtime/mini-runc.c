@@ -74,7 +74,8 @@ static _Noreturn void usage(FILE *out, int status)
 		"(run).\n"
 		"Global options:\n"
 		"      --root DIR         state directory (/run/hop/runc)\n"
-		"      --log FILE         also write errors there\n"
+		"      --log FILE         write each command line there, and\n"
+		"                         the error if it fails\n"
 		"      --log-format F     text or json\n"
 		"      --systemd-cgroup   cgroupsPath is slice:prefix:name\n"
 		"  -v, --debug            tell each step on stderr\n"
@@ -87,47 +88,64 @@ static _Noreturn void usage(FILE *out, int status)
 
 /* The error, to stderr and to --log (containerd and conmon read it from
  * there, as JSON lines: {"level":"error","msg":...,"time":...}). */
+/* One line for the --log file, in the format asked for: a JSON object
+ * (what containerd's shim and conmon read back), or logrus' text form,
+ * the message quoted with its own quotes and backslashes escaped. */
+static void log_line(const char *level, const char *message)
+{
+	FILE *log = log_file ? fopen(log_file, "ae") : NULL;
+	char when[32];
+	time_t now = time(NULL);
+	struct tm utc;
+
+	if (!log)
+		return;
+	gmtime_r(&now, &utc);
+	if (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
+		when[0] = '\0';
+	if (strcmp(log_format, "json") == 0) {
+		json_t *line = json_pack("{s:s, s:s, s:s}", "level", level,
+					 "msg", message, "time", when);
+
+		json_dumpf(line, log, JSON_COMPACT);
+		fputc('\n', log);
+		json_decref(line);
+	} else {
+		fprintf(log, "time=\"%s\" level=%s msg=\"", when, level);
+		for (const char *c = message; *c; c++)
+			fprintf(log, "%s%c",
+				*c == '"' || *c == '\\' ? "\\" : "", *c);
+		fputs("\"\n", log);
+	}
+	fclose(log);
+}
+
 static _Noreturn void fail(void)
 {
 	int saved = errno;
-	FILE *log = log_file ? fopen(log_file, "ae") : NULL;
+	char message[1024];
 
-	if (log) {
-		char message[1024], when[32];
-		time_t now = time(NULL);
-		struct tm utc;
-
-		snprintf(message, sizeof(message), "%s%s%s", hop_context(),
-			 hop_error_kind() == HOP_ERROR_SYSTEM ? ": " : "",
-			 hop_error_kind() == HOP_ERROR_SYSTEM ?
-				 strerror(saved) :
-				 "");
-		gmtime_r(&now, &utc);
-		if (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &utc) ==
-		    0)
-			when[0] = '\0';
-		if (strcmp(log_format, "json") == 0) {
-			json_t *line = json_pack("{s:s, s:s, s:s}", "level",
-						 "error", "msg", message,
-						 "time", when);
-
-			json_dumpf(line, log, JSON_COMPACT);
-			fputc('\n', log);
-			json_decref(line);
-		} else {
-			/* logrus' text form: the message quoted, its own
-			 * quotes and backslashes escaped. */
-			fprintf(log, "time=\"%s\" level=error msg=\"", when);
-			for (const char *c = message; *c; c++)
-				fprintf(log, "%s%c",
-					*c == '"' || *c == '\\' ? "\\" : "",
-					*c);
-			fputs("\"\n", log);
-		}
-		fclose(log);
-	}
+	snprintf(message, sizeof(message), "%s%s%s", hop_context(),
+		 hop_error_kind() == HOP_ERROR_SYSTEM ? ": " : "",
+		 hop_error_kind() == HOP_ERROR_SYSTEM ? strerror(saved) : "");
+	log_line("error", message);
 	errno = saved;
 	hop_die_context(1);
+}
+
+/* Each call leaves its command line in the --log file (level debug): the
+ * calls an engine makes, one line each, in order. */
+static void log_call(int argc, char **argv)
+{
+	char line[2048];
+	size_t used = 0;
+
+	if (!log_file)
+		return;
+	for (int i = 0; i < argc && used < sizeof(line); i++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used,
+					 "%s%s", i ? " " : "", argv[i]);
+	log_line("debug", line);
 }
 
 /* A command's options: those of create, run and exec share one table,
@@ -398,6 +416,7 @@ int main(int argc, char **argv)
 			      log_format);
 	if (optind >= argc)
 		usage(stderr, 1);
+	log_call(argc - optind, argv + optind);
 	if (rt.root[0] != '/')
 		hop_die_plain(1, _("--root %s: not an absolute path"), rt.root);
 	return dispatch(argc - optind, argv + optind);
