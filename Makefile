@@ -109,8 +109,10 @@ $(BUILD)/unit/test-devices: $(UNIT_OBJ)/tests/test-devices.o \
 $(BUILD)/unit/test-mounts: $(UNIT_OBJ)/tests/test-mounts.o \
 		$(UNIT_OBJ)/05-runtime/mounts.o $(UNIT_OBJ)/01-namespaces/ns.o \
 		$(UNIT_OBJ)/lib/hop.o
+$(BUILD)/unit/test-scope: $(UNIT_OBJ)/tests/test-scope.o \
+		$(UNIT_OBJ)/05-runtime/scope.o $(UNIT_OBJ)/lib/hop.o
 $(BUILD)/unit/test-config $(BUILD)/unit/test-process \
-	$(BUILD)/unit/test-devices: PKGS += $(RUNTIME_PKGS)
+	$(BUILD)/unit/test-devices $(BUILD)/unit/test-scope: PKGS += $(RUNTIME_PKGS)
 $(UNITS):
 	$(CC) $(UNIT_FLAGS) -o $@ $(filter %.o,$^) $(LIBS) -lm
 

@@ -107,9 +107,11 @@ static void log_line(const char *level, const char *message)
 		json_t *line = json_pack("{s:s, s:s, s:s}", "level", level,
 					 "msg", message, "time", when);
 
-		json_dumpf(line, log, JSON_COMPACT);
-		fputc('\n', log);
-		json_decref(line);
+		if (line) { /* NULL: not UTF-8, say */
+			json_dumpf(line, log, JSON_COMPACT);
+			fputc('\n', log);
+			json_decref(line);
+		}
 	} else {
 		fprintf(log, "time=\"%s\" level=%s msg=\"", when, level);
 		for (const char *c = message; *c; c++)
@@ -123,7 +125,7 @@ static void log_line(const char *level, const char *message)
 static _Noreturn void fail(void)
 {
 	int saved = errno;
-	char message[1024];
+	char message[1024] = "";
 
 	snprintf(message, sizeof(message), "%s%s%s", hop_context(),
 		 hop_error_kind() == HOP_ERROR_SYSTEM ? ": " : "",
@@ -137,7 +139,7 @@ static _Noreturn void fail(void)
  * calls an engine makes, one line each, in order. */
 static void log_call(int argc, char **argv)
 {
-	char line[2048];
+	char line[2048] = "";
 	size_t used = 0;
 
 	if (!log_file)

@@ -428,12 +428,12 @@ static int copy_entry(int from, int to, const char *name, int depth)
 
 		if (mkdirat(to, name, 0700) < 0)
 			return hop_fail("mkdir %s", name);
-		sub_from = openat(from, name,
-				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					  O_CLOEXEC);
-		sub_to = openat(to, name,
-				O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					O_CLOEXEC);
+		sub_from =
+			openat(from, name,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		sub_to =
+			openat(to, name,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		rc = sub_from < 0 || sub_to < 0 ?
 			     hop_fail("open %s", name) :
 			     copy_tree(sub_from, sub_to, depth + 1);
@@ -519,9 +519,9 @@ static int copy_up(int root_fd, const struct oci_mount *m, int lower)
 	dir = openat(upper, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	rc = dir < 0 ? hop_fail("open %s", m->destination) :
 		       copy_tree(lower, dir, 0);
-	if (rc == 0 && (fstat(lower, &st) < 0 ||
-			fchown(dir, st.st_uid, st.st_gid) < 0 ||
-			fchmod(dir, st.st_mode & 07777) < 0))
+	if (rc == 0 &&
+	    (fstat(lower, &st) < 0 || fchown(dir, st.st_uid, st.st_gid) < 0 ||
+	     fchmod(dir, st.st_mode & 07777) < 0))
 		rc = hop_fail("tmpcopyup: the mode of %s", m->destination);
 	if (rc == 0 && (m->flags & MS_RDONLY) &&
 	    remount(upper, m->flags, m->clear_flags) < 0)

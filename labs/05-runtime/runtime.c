@@ -54,7 +54,7 @@ struct runtime_context {
 	char bundle[PATH_MAX], rootfs[PATH_MAX], fifo[PATH_MAX];
 	char uid_map[1024], gid_map[1024], group[512];
 	int from_root; /* cgroupsPath was absolute: group is from the root */
-	char unit[256], slice[256]; /* --systemd-cgroup: the scope's */
+	struct scope scope;   /* --systemd-cgroup: the scope's names */
 	int fifo_fd, console; /* the child's; -1 when none */
 	char *state_text;     /* the child's, for its hooks */
 	char path[PATH_MAX];  /* the command, found before the wait */
@@ -290,7 +290,7 @@ static int prepare_container(struct container *c)
 	/* systemd takes the group as a unit, and writes the unit's own
 	 * (unset) limits into it: ours go in again after. */
 	if (ctx->rt->systemd_cgroup &&
-	    (scope_start(ctx->unit, ctx->slice, c->pid) < 0 ||
+	    (scope_start(ctx->scope.unit, ctx->scope.slice, c->pid) < 0 ||
 	     write_limits(c) < 0))
 		return -1;
 	if (instance_save(in) < 0)
@@ -480,8 +480,8 @@ static int exec_container(const struct container_spec *spec, int *exec)
  * a/b from the hierarchy's root, as the runtime spec says: the engine that
  * wrote it chose the place (podman's --cgroup-parent, containerd's
  * /NAMESPACE/ID). */
-static int group_path(struct runtime_context *ctx, const char *id,
-		      char *out, size_t size)
+static int group_path(struct runtime_context *ctx, const char *id, char *out,
+		      size_t size)
 {
 	const char *path = ctx->config.cgroups_path;
 
@@ -490,12 +490,12 @@ static int group_path(struct runtime_context *ctx, const char *id,
 	else if (ctx->rt->systemd_cgroup) {
 		if (scope_available() < 0)
 			return -1;
-		if (scope_parse(path, out, size, ctx->unit, sizeof(ctx->unit),
-				ctx->slice, sizeof(ctx->slice)) < 0)
+		if (scope_parse(path, &ctx->scope) < 0)
 			return hop_refuse(_("config.json: .linux.cgroupsPath: "
 					    "'%s' is not slice:prefix:name "
 					    "(--systemd-cgroup)"),
 					  path);
+		snprintf(out, size, "%s", ctx->scope.group);
 		ctx->from_root = 1; /* systemd's tree, from its root */
 	} else
 		snprintf(out, size, "%s", path + strspn(path, "/"));

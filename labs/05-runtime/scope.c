@@ -16,13 +16,15 @@
 #define SYSTEMD	     "org.freedesktop.systemd1"
 #define SYSTEMD_PATH "/org/freedesktop/systemd1"
 #define MANAGER	     SYSTEMD ".Manager"
+#define NAME_SIZE    256
 
 /* A name systemd takes for a unit: letters, digits and ":-_.\\". */
 static int unit_name_ok(const char *name)
 {
 	return *name && strlen(name) < 256 &&
-	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789:-_.\\") == strlen(name);
+	       strspn(name,
+		      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789:-_.\\") == strlen(name);
 }
 
 /* "a-b.slice" -> "a.slice/a-b.slice": systemd nests a slice in the one
@@ -39,44 +41,60 @@ static int slice_path(const char *slice, char *out, size_t size)
 			continue;
 		if (i == 0 || slice[i - 1] == '-')
 			return -1; /* "-a.slice", "a--b.slice" */
-		used += (size_t)snprintf(out + used, size - used, "%s%.*s.slice",
-					 used ? "/" : "", (int)i, slice);
+		used += (size_t)snprintf(out + used, size - used,
+					 "%s%.*s.slice", used ? "/" : "",
+					 (int)i, slice);
 		if (used >= size)
 			return -1;
 	}
 	return 0;
 }
 
-int scope_parse(const char *cgroups_path, char *group, size_t group_size,
-		char *unit, size_t unit_size, char *slice, size_t slice_size)
+/* "slice:prefix:name" -> its three parts; an empty slice is runc's
+ * default for machines, system.slice (podman always names one). */
+static int split_path(const char *cgroups_path, char *slice, size_t size,
+		      char *prefix, char *name)
 {
-	char prefix[256], name[256], dir[512];
 	const char *colon = strchr(cgroups_path, ':'), *second;
 
 	second = colon ? strchr(colon + 1, ':') : NULL;
-	if (!colon || !second || (size_t)(colon - cgroups_path) >= slice_size ||
-	    (size_t)(second - colon - 1) >= sizeof(prefix) ||
-	    strlen(second + 1) >= sizeof(name)) {
-		errno = EINVAL;
+	if (!colon || !second || (size_t)(colon - cgroups_path) >= size ||
+	    (size_t)(second - colon - 1) >= NAME_SIZE ||
+	    strlen(second + 1) >= NAME_SIZE)
 		return -1;
-	}
-	snprintf(slice, slice_size, "%.*s", (int)(colon - cgroups_path),
+	snprintf(slice, size, "%.*s", (int)(colon - cgroups_path),
 		 cgroups_path);
-	snprintf(prefix, sizeof(prefix), "%.*s", (int)(second - colon - 1),
+	snprintf(prefix, NAME_SIZE, "%.*s", (int)(second - colon - 1),
 		 colon + 1);
-	snprintf(name, sizeof(name), "%s", second + 1);
-	/* An empty slice is systemd's default for machines: system.slice
-	 * for runc; podman always names one. */
+	snprintf(name, NAME_SIZE, "%s", second + 1);
 	if (!*slice)
-		snprintf(slice, slice_size, "system.slice");
-	if ((size_t)snprintf(unit, unit_size, "%s%s%s.scope", prefix,
+		snprintf(slice, size, "system.slice");
+	return 0;
+}
+
+/* A slice's name: a unit name ending in ".slice", with more before. */
+static int is_slice(const char *slice)
+{
+	size_t len = strlen(slice);
+
+	return unit_name_ok(slice) && len > strlen(".slice") &&
+	       strcmp(slice + len - strlen(".slice"), ".slice") == 0;
+}
+
+int scope_parse(const char *cgroups_path, struct scope *scope)
+{
+	char prefix[NAME_SIZE], name[NAME_SIZE], dir[512];
+	const size_t unit_size = sizeof(scope->unit),
+		     group_size = sizeof(scope->group);
+
+	if (split_path(cgroups_path, scope->slice, sizeof(scope->slice), prefix,
+		       name) < 0 ||
+	    (size_t)snprintf(scope->unit, unit_size, "%s%s%s.scope", prefix,
 			     *prefix ? "-" : "", name) >= unit_size ||
-	    !unit_name_ok(unit) || !unit_name_ok(slice) ||
-	    strlen(slice) <= strlen(".slice") ||
-	    strcmp(slice + strlen(slice) - strlen(".slice"), ".slice") != 0 ||
-	    slice_path(slice, dir, sizeof(dir)) < 0 ||
-	    (size_t)snprintf(group, group_size, "%s%s%s", dir, *dir ? "/" : "",
-			     unit) >= group_size) {
+	    !unit_name_ok(scope->unit) || !is_slice(scope->slice) ||
+	    slice_path(scope->slice, dir, sizeof(dir)) < 0 ||
+	    (size_t)snprintf(scope->group, group_size, "%s%s%s", dir,
+			     *dir ? "/" : "", scope->unit) >= group_size) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -103,8 +121,7 @@ static int bus_fail(const char *what, const sd_bus_error *error, int r)
 }
 
 /* "active", "activating", "failed"...: the unit's ActiveState. */
-static int active_state(sd_bus *bus, const char *unit, char *state,
-			size_t size)
+static int active_state(sd_bus *bus, const char *unit, char *state, size_t size)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
@@ -150,11 +167,11 @@ int scope_start(const char *unit, const char *slice, pid_t pid)
 	if (r >= 0)
 		r = sd_bus_message_append(call, "ss", unit, "fail");
 	if (r >= 0)
-		r = sd_bus_message_append(
-			call, "a(sv)", 5, "Description", "s",
-			"hộp container (mini-runc)", "Slice", "s", slice,
-			"Delegate", "b", 1, "DefaultDependencies", "b", 0,
-			"PIDs", "au", 1, (uint32_t)pid);
+		r = sd_bus_message_append(call, "a(sv)", 5, "Description", "s",
+					  "hộp container (mini-runc)", "Slice",
+					  "s", slice, "Delegate", "b", 1,
+					  "DefaultDependencies", "b", 0, "PIDs",
+					  "au", 1, (uint32_t)pid);
 	if (r >= 0)
 		r = sd_bus_message_append(call, "a(sa(sv))", 0);
 	if (r < 0)

@@ -11,15 +11,18 @@
 #ifndef HOP_SCOPE_H
 #define HOP_SCOPE_H
 
-#include <stddef.h>
 #include <sys/types.h>
 
-/* "machine.slice:libpod:ID" -> group "machine.slice/libpod-ID.scope" (a
- * path from the root of the tree: "a-b.slice" is "a.slice/a-b.slice"),
- * unit "libpod-ID.scope" and slice "machine.slice". EINVAL when it is not
- * of that form. */
-int scope_parse(const char *cgroups_path, char *group, size_t group_size,
-		char *unit, size_t unit_size, char *slice, size_t slice_size);
+/* What a systemd cgroups path names. */
+struct scope {
+	char group[512]; /* machine.slice/libpod-ID.scope: from the root */
+	char unit[256];	 /* libpod-ID.scope */
+	char slice[256]; /* machine.slice */
+};
+
+/* "machine.slice:libpod:ID" -> its scope ("a-b.slice" nests in
+ * "a.slice"). EINVAL when it is not of that form. */
+int scope_parse(const char *cgroups_path, struct scope *scope);
 
 /* 0 when systemd is PID 1 (it has /run/systemd/system); else a refusal,
  * before anything is made. */

@@ -293,6 +293,14 @@ static const struct {
 	      "'options': ['rbind', 'rro']}]"),
 	  "config.json: .mounts[0].options[1]: 'rro' not supported by "
 	  "mini-runc" },
+	{ DOC(", 'mounts': [{'destination': '/x', 'source': '/y', "
+	      "'options': ['rbind', 'tmpcopyup']}]"),
+	  "config.json: .mounts[0].options: tmpcopyup is for tmpfs mounts "
+	  "only" },
+	{ DOC(", 'mounts': [{'destination': '/x', 'type': 'proc', "
+	      "'options': ['tmpcopyup']}]"),
+	  "config.json: .mounts[0].options: tmpcopyup is for tmpfs mounts "
+	  "only" },
 	{ DOC(", 'linux': {'namespaces': [{'type': 'pid'}, "
 	      "{'type': 'uts'}, {'type': 'foo'}]}"),
 	  "config.json: .linux.namespaces[2].type: unknown namespace "
@@ -431,7 +439,10 @@ static void test_mounts_namespaces(void)
 			   "{'destination': '/a', 'source': '/h', "
 			   "'options': ['rbind', 'ro', 'rw', 'rprivate']}, "
 			   "{'destination': '/b', 'type': 'bind', "
-			   "'source': 'data'}], "
+			   "'source': 'data'}, "
+			   "{'destination': '/run', 'type': 'tmpfs', "
+			   "'source': 'tmpfs', 'options': ['tmpcopyup', "
+			   "'nosuid', 'size=64k']}], "
 			   "'linux': {'namespaces': [{'type': 'pid'}, "
 			   "{'type': 'network', 'path': '/proc/1/ns/net'}, "
 			   "{'type': 'time'}]}"),
@@ -449,6 +460,10 @@ static void test_mounts_namespaces(void)
 		   "rbind: MS_BIND|MS_REC; the last of ro/rw wins; rprivate");
 	UNIT_CHECK(config.mounts[1].flags == MS_BIND,
 		   "type bind alone makes a bind mount");
+	UNIT_CHECK(config.mounts[2].copy_up && !config.mounts[1].copy_up &&
+			   config.mounts[2].flags == MS_NOSUID &&
+			   strcmp(config.mounts[2].data, "size=64k") == 0,
+		   "tmpcopyup is a flag of ours, not mount data");
 	UNIT_CHECK(config.namespace_count == 3 &&
 			   config.namespaces[1].type == CLONE_NEWNET &&
 			   strcmp(config.namespaces[1].path,
