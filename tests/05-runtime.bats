@@ -175,14 +175,17 @@ status_of() {
 	rm -rf "$U"
 }
 
-@test "errors also go to --log, as JSON lines with --log-format json (engines read them)" {
+@test "--log gets each call and its error, as JSON lines with --log-format json (engines read them)" {
 	run -1 mini-runc --root "$STATE" --log "$B/log.json" --log-format json state "$T"
 	assert_output "mini-runc: container \"$T\" does not exist"
-	assert_equal "$(jq -r .level "$B/log.json")" error
-	assert_equal "$(jq -r .msg "$B/log.json")" "container \"$T\" does not exist"
+	assert_equal "$(jq -r '.level + " " + .msg' "$B/log.json")" \
+		"debug state $T"$'\n'"error container \"$T\" does not exist"
 	run -1 mini-runc --root "$STATE" --log "$B/log.txt" start "$T"
 	assert_equal "$(sed 's/^time="[^"]*" //' "$B/log.txt")" \
-		"level=error msg=\"container \\\"$T\\\" does not exist\""
+		"level=debug msg=\"start $T\""$'\n'"level=error msg=\"container \\\"$T\\\" does not exist\""
+	# A call that works leaves its line, and no error.
+	mini-runc --root "$STATE" --log "$B/log.ok" list -q
+	assert_equal "$(cat "$B/log.ok" | sed 's/^time="[^"]*" //')" 'level=debug msg="list -q"'
 }
 
 @test "events --stats: one JSON sample of the group's counters; features; --version" {

@@ -95,6 +95,21 @@ leaks_processes_ours() {
 	done
 }
 
+# Processes of the engines we start (tools/engines): conmon, containerd and
+# its shims run programs of the system, but with our build/engines on their
+# command line (their config, socket, bundle or storage).
+leaks_engine_processes() {
+	local dir args
+	for dir in /proc/[0-9]*; do
+		args=$(tr '\0' ' ' 2>/dev/null <"$dir/cmdline") || continue
+		case $args in
+		*"$HOP_TOP/build/engines/"*)
+			echo "${dir#/proc/}: ${args%% *} works for build/engines"
+			;;
+		esac
+	done
+}
+
 # Processes in a cgroup of ours: after pivot_root the host cannot tell a
 # container's programs by their path, but by where we put them.
 leaks_processes_in_our_cgroups() {

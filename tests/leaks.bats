@@ -42,6 +42,11 @@ load leaks
 	assert_output ""
 }
 
+@test "no process of ours runs: an engine we started (conmon, containerd, its shims)" {
+	run -0 leaks_engine_processes
+	assert_output ""
+}
+
 @test "no process of ours runs: an owner named in container state" {
 	run -0 leaks_processes_in_state
 	assert_output ""
@@ -156,6 +161,20 @@ make_leak_group() {
 	refute_reported "$parent: "
 	run -0 leaks_processes_in_pid_namespaces
 	refute_reported "$child: "
+}
+
+@test "self-test: a process working for build/engines is reported, whatever it runs" {
+	local pid
+	# A shell with our path among its arguments, as conmon -b BUNDLE and
+	# containerd --config FILE have theirs.
+	sh -c 'sleep 60; :' "$HOP_TOP/build/engines/containerd/config.toml" 3>&- &
+	pid=$! LEAK_PIDS=$pid
+	run -0 leaks_engine_processes
+	assert_line "$pid: sh works for build/engines"
+	kill "$pid"
+	wait "$pid" || true
+	run -0 leaks_engine_processes
+	refute_reported "$pid: "
 }
 
 @test "self-test: a container whose parent is gone is reported, though it runs busybox" {
