@@ -171,8 +171,8 @@ static int write_devices(struct container *c, const struct oci_resources *r)
 	return 0;
 }
 
-/* ops.limit: .linux.resources as day 02's knobs, then the device rules. */
-static int write_limits(struct container *c)
+/* .linux.resources as day 02's knobs. */
+static int write_knobs(struct container *c)
 {
 	struct runtime_context *ctx = c->spec->ops->data;
 	const struct oci_resources *r = &ctx->config.resources;
@@ -215,6 +215,16 @@ static int write_limits(struct container *c)
 	    set_knob(c, "cpu", v2 ? "cpu.weight" : "cpu.shares", weight) < 0 ||
 	    set_knob(c, "cpu", "cpu.max", cpu) < 0 ||
 	    set_knob(c, "pids", "pids.max", pids) < 0)
+		return -1;
+	return 0;
+}
+
+/* ops.limit: the knobs, then the device rules. */
+static int write_limits(struct container *c)
+{
+	struct runtime_context *ctx = c->spec->ops->data;
+
+	if (write_knobs(c) < 0)
 		return -1;
 	return write_devices(c, &ctx->config.resources);
 }
@@ -291,7 +301,7 @@ static int prepare_container(struct container *c)
 	 * (unset) limits into it: ours go in again after. */
 	if (ctx->rt->systemd_cgroup &&
 	    (scope_start(ctx->scope.unit, ctx->scope.slice, c->pid) < 0 ||
-	     write_limits(c) < 0))
+	     write_knobs(c) < 0))
 		return -1;
 	if (instance_save(in) < 0)
 		return -1;
