@@ -167,6 +167,17 @@ status_of() {
 	runc_refuses_too
 }
 
+@test "bad input: no mount namespace is refused, and our own mounts are untouched" {
+	local before
+	before=$(md5sum </proc/self/mountinfo)
+	set_config '.linux.namespaces |= map(select(.type != "mount"))'
+	# pivot_root there would make the bundle the root of every process
+	# in our mount namespace. (runc mounts /proc and /dev of the bundle
+	# in the caller's namespace instead, and leaves them there.)
+	assert_create_refused "config.json: .linux.namespaces: no mount namespace; mini-runc pivots the root, which would be the host's (add {\"type\": \"mount\"})"
+	assert_equal "$(md5sum </proc/self/mountinfo)" "$before"
+}
+
 @test "bad input: a security field we do not support is refused, not dropped" {
 	set_config '.process.apparmorProfile = "x"'
 	assert_create_refused "$B/config.json: .process.apparmorProfile: not supported by mini-runc"

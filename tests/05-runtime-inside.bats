@@ -219,6 +219,37 @@ end_receiver() {
 	[ -d "$B/rootfs/tmp/x" ]
 }
 
+@test "seccomp: a syscall newer than the profile's newest answers ENOSYS, an older one the default, as under runc" {
+	# An allow list written before Linux 5.1 (runc's init needs fstatfs
+	# after the load, to close our fds): the C library falls back
+	# from faccessat2, close_range and openat2 on ENOSYS, not on EPERM.
+	set_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 1,
+		architectures: ["SCMP_ARCH_X86_64"],
+		syscalls: [{action: "SCMP_ACT_ALLOW", names: [
+			"read", "write", "close", "fstat", "newfstatat", "lseek", "mmap",
+			"mprotect", "munmap", "brk", "rt_sigaction", "rt_sigprocmask",
+			"rt_sigreturn", "ioctl", "pread64", "access", "pipe", "pipe2",
+			"madvise", "dup", "dup2", "nanosleep", "getpid", "clone", "execve",
+			"exit", "wait4", "kill", "uname", "fcntl", "getcwd", "chdir",
+			"fchdir", "readlink", "readlinkat", "getuid", "getgid", "geteuid",
+			"getegid", "getppid", "setsid", "arch_prctl", "gettid", "futex",
+			"set_tid_address", "exit_group", "tgkill", "openat", "faccessat",
+			"set_robust_list", "prlimit64", "getrandom", "rseq", "sigaltstack",
+			"statx", "getdents64", "clock_gettime", "capget", "capset",
+			"prctl", "setgroups", "setresuid", "setresgid", "umask",
+			"sched_yield", "epoll_pwait", "epoll_ctl", "getpgrp", "setpgid",
+			"fstatfs", "statfs", "getdents64", "mincore", "sysinfo"]}]}'
+	set_args /bin/probe newcalls
+	run_both 0
+	assert_equal "$ours" $'faccessat2 ENOSYS\nclose_range ENOSYS\nopenat2 ENOSYS'
+	assert_equal "$ours" "$theirs"
+	# Name faccessat2 (Linux 5.8): the older two now get the default.
+	set_config '.linux.seccomp.syscalls[0].names += ["faccessat2"]'
+	run_both 0
+	assert_equal "$ours" $'faccessat2 ok\nclose_range EPERM\nopenat2 EPERM'
+	assert_equal "$ours" "$theirs"
+}
+
 @test "masked paths are empty, /proc/sys and the root read-only, as with runc" {
 	local p present=() expected=()
 	# Only the ones this kernel has (no /proc/kcore on every kernel).

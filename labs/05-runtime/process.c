@@ -615,6 +615,98 @@ static int add_rules(scmp_filter_ctx filter, const struct oci_seccomp *seccomp)
 	return 0;
 }
 
+/* Syscalls Linux added from 5.1 on. A profile written before one of them
+ * cannot have meant to refuse it, and the C library falls back to an older
+ * call on ENOSYS only (faccessat2 -> faccessat, close_range -> close, clone3
+ * -> clone), not on the profile's EPERM. So, as runc does, every one newer
+ * than the newest syscall the profile names answers ENOSYS. */
+static const char *const recent_syscalls[] = {
+	"pidfd_send_signal",
+	"io_uring_setup",
+	"io_uring_enter",
+	"io_uring_register",
+	"open_tree",
+	"move_mount",
+	"fsopen",
+	"fsconfig",
+	"fsmount",
+	"fspick",
+	"pidfd_open",
+	"clone3",
+	"close_range",
+	"openat2",
+	"pidfd_getfd",
+	"faccessat2",
+	"process_madvise",
+	"epoll_pwait2",
+	"mount_setattr",
+	"quotactl_fd",
+	"landlock_create_ruleset",
+	"landlock_add_rule",
+	"landlock_restrict_self",
+	"memfd_secret",
+	"process_mrelease",
+	"futex_waitv",
+	"set_mempolicy_home_node",
+	"cachestat",
+	"fchmodat2",
+	"map_shadow_stack",
+	"futex_wake",
+	"futex_wait",
+	"futex_requeue",
+	"statmount",
+	"listmount",
+	"lsm_get_self_attr",
+	"lsm_set_self_attr",
+	"lsm_list_modules",
+	"mseal",
+};
+
+/* The highest syscall number (native) the profile names. */
+static int newest_named(const struct oci_seccomp *seccomp)
+{
+	int newest = -1;
+
+	for (size_t i = 0; i < seccomp->rule_count; i++)
+		for (const char **name = seccomp->rules[i].names; name && *name;
+		     name++) {
+			int number = seccomp_syscall_resolve_name(*name);
+
+			if (number > newest)
+				newest = number;
+		}
+	return newest;
+}
+
+static int add_enosys_stubs(scmp_filter_ctx filter,
+			    const struct oci_seccomp *seccomp)
+{
+	int newest = newest_named(seccomp), stubs = 0;
+	size_t count = sizeof(recent_syscalls) / sizeof(recent_syscalls[0]);
+
+	if (seccomp->default_action == SCMP_ACT_ALLOW ||
+	    seccomp->default_action == SCMP_ACT_LOG)
+		return 0; /* nothing is refused by default */
+	for (size_t i = 0; i < count; i++) {
+		int number = seccomp_syscall_resolve_name(recent_syscalls[i]);
+		int rc;
+
+		if (number == __NR_SCMP_ERROR || number <= newest)
+			continue;
+		rc = seccomp_rule_add(filter, SCMP_ACT_ERRNO(ENOSYS), number,
+				      0);
+		if (rc < 0)
+			return seccomp_failed(rc, "seccomp_rule_add",
+					      recent_syscalls[i]);
+		stubs++;
+	}
+	if (stubs)
+		hop_step(_("seccomp: %d syscalls newer than the profile's "
+			   "newest answer ENOSYS, as under runc"),
+			 stubs);
+	return 0;
+}
+
 int process_seccomp_filter(const struct oci_seccomp *seccomp, void **ctx)
 {
 	scmp_filter_ctx filter = seccomp_init(seccomp->default_action);
@@ -640,6 +732,7 @@ int process_seccomp_filter(const struct oci_seccomp *seccomp, void **ctx)
 		}
 	}
 	if (add_rules(filter, seccomp) < 0 ||
+	    add_enosys_stubs(filter, seccomp) < 0 ||
 	    set_filter_flags(filter, seccomp->flags) < 0) {
 		release_filter(filter);
 		return -1;

@@ -609,6 +609,13 @@ static int read_bundle(struct runtime_context *ctx, const char *id)
 	if (check_joins(config) < 0 ||
 	    group_path(ctx, id, ctx->group, sizeof(ctx->group)) < 0)
 		return -1;
+	/* pivot_root in our own mount namespace would move the root of
+	 * every process that shares it (runc keeps its mounts there). */
+	if (!(config->clone_flags & CLONE_NEWNS))
+		return hop_refuse(_("config.json: .linux.namespaces: no "
+				    "mount namespace; mini-runc pivots the "
+				    "root, which would be the host's (add "
+				    "{\"type\": \"mount\"})"));
 	map_text(config->uid_mappings, config->uid_mapping_count, ctx->uid_map,
 		 sizeof(ctx->uid_map));
 	map_text(config->gid_mappings, config->gid_mapping_count, ctx->gid_map,

@@ -17,6 +17,9 @@
  *                  forked K / fork K+1 failed: ENAME (exit 1)
  *   burn SECONDS   spin for SECONDS of wall time: cpu SECONDS wall SECONDS
  *   sleep SECONDS  sleep, "inf" for ever; SIGTERM/SIGINT end it with 0
+ *   newcalls       "NAME ok" or "NAME ENAME" for faccessat2, close_range
+ *                  and openat2, three syscalls of Linux 5.6-5.9 that the
+ *                  C library falls back from on ENOSYS (seccomp tests)
  * Exit status 0, 1 when a call failed ("probe: what: strerror" on stderr),
  * 2 for bad usage. Linked statically and copied into every test root
  * filesystem, so it needs nothing from the container's libc.
@@ -35,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -291,6 +295,38 @@ static void alloc(long mib)
 	printf("allocated %ld MiB\n", mib);
 }
 
+/* Each recent syscall, called directly (not through the C library, which
+ * would hide an ENOSYS behind its fallback). */
+static void new_calls(void)
+{
+	struct {
+		const char *name;
+		long rc;
+	} calls[3];
+	/* openat2's struct open_how: flags, mode, resolve, all zero. */
+	unsigned long long how[3] = { 0, 0, 0 };
+
+	calls[0].name = "faccessat2";
+	calls[0].rc = syscall(SYS_faccessat2, AT_FDCWD, "/", F_OK, 0);
+	calls[0].rc = calls[0].rc < 0 ? errno : 0;
+	calls[1].name = "close_range";
+	calls[1].rc = syscall(SYS_close_range, 1000U, 1001U, 0U);
+	calls[1].rc = calls[1].rc < 0 ? errno : 0;
+	calls[2].name = "openat2";
+	calls[2].rc = syscall(SYS_openat2, AT_FDCWD, "/", how, sizeof(how));
+	if (calls[2].rc >= 0)
+		close((int)calls[2].rc);
+	calls[2].rc = calls[2].rc < 0 ? errno : 0;
+	for (int i = 0; i < 3; i++) {
+		const char *name = strerrorname_np((int)calls[i].rc);
+
+		printf("%s %s\n", calls[i].name,
+		       calls[i].rc == 0 ? "ok" :
+		       name		? name :
+					  "unknown");
+	}
+}
+
 static int fork_children(long count)
 {
 	int gate[2], status = 0;
@@ -408,6 +444,8 @@ int main(int argc, char **argv)
 		print_caps();
 	} else if (!strcmp(cmd, "fds")) {
 		print_fds();
+	} else if (!strcmp(cmd, "newcalls")) {
+		new_calls();
 	} else if (!strcmp(cmd, "clock")) {
 		printf("monotonic %.2f\nboottime %.2f\n",
 		       clock_seconds(CLOCK_MONOTONIC, "monotonic"),
