@@ -2,7 +2,9 @@
  * core. See container.h for the contract. */
 #include "04-container-by-hand/container.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
@@ -197,6 +199,7 @@ static _Noreturn void child_fail(int sync, int exec)
 	_exit(CONTAINER_SETUP_FAILED);
 }
 
+static int close_all_but(int sync, int keep, int cloexec);
 /* In the child: the steps before exec that only it can do. */
 static int child_setup(const struct container_spec *spec)
 {
@@ -231,11 +234,7 @@ static int child_setup(const struct container_spec *spec)
 close_fds:
 	/* No fd of ours reaches the command (bats' fd 3, a lock): every fd
 	 * from 3 up is closed by the exec, our socket with them. */
-	rc = (int)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-	hop_explain(rc, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
-	if (rc < 0)
-		return hop_fail("close_range");
-	return 0;
+	return close_all_but(-1, -1, 1);
 }
 
 /* A detached child must outlive us: no signal at our death from now
@@ -262,28 +261,54 @@ static int exec_command(const struct container_spec *spec, int *exec)
 	return hop_fail(_("exec %s in %s"), spec->argv[0], spec->rootfs);
 }
 
-/* Close every fd from 3 up but sync and keep (-1: none). */
-static int close_all_but(int sync, int keep)
+/* close_range(2) came with Linux 5.9, and a seccomp profile written before
+ * it answers ENOSYS (mini-runc loads one before this point when
+ * no_new_privs is off): then each fd of /proc/self/fd, one by one. */
+static int each_fd_but(int sync, int keep, int cloexec)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *entry;
+	int rc = 0;
+
+	if (!dir)
+		return hop_fail("open /proc/self/fd");
+	while (rc == 0 && (entry = readdir(dir)) != NULL) {
+		int fd = (int)strtol(entry->d_name, NULL, 10); /* "." -> 0 */
+
+		if (fd < 3 || fd == sync || fd == keep || fd == dirfd(dir))
+			continue;
+		rc = cloexec ? fcntl(fd, F_SETFD, FD_CLOEXEC) : close(fd);
+	}
+	closedir(dir);
+	return rc < 0 ? hop_fail("close the fds") : 0;
+}
+
+/* Close every fd from 3 up but sync and keep (-1: none); with cloexec,
+ * mark them close-on-exec instead. */
+static int close_all_but(int sync, int keep, int cloexec)
 {
 	int low = sync < keep ? sync : keep, high = sync < keep ? keep : sync;
-	unsigned from = 3;
+	unsigned from = 3, flags = cloexec ? CLOSE_RANGE_CLOEXEC : 0U;
 	int rc = 0;
 
 	if (low < 0)
 		low = high;
-	for (int i = 0; rc == 0 && i < 2; i++) {
+	for (int i = 0; rc == 0 && low >= 0 && i < 2; i++) {
 		int fd = i == 0 ? low : high;
 
 		if (i == 1 && high == low)
 			break;
 		if ((unsigned)fd > from)
 			rc = (int)syscall(SYS_close_range, from,
-					  (unsigned)fd - 1, 0U);
+					  (unsigned)fd - 1, flags);
 		from = (unsigned)fd + 1;
 	}
 	if (rc == 0)
-		rc = (int)syscall(SYS_close_range, from, ~0U, 0U);
-	hop_explain(rc, "close_range(3.., but %d and %d)", sync, keep);
+		rc = (int)syscall(SYS_close_range, from, ~0U, flags);
+	hop_explain(rc, "close_range(3.., but %d and %d%s)", sync, keep,
+		    cloexec ? ", CLOSE_RANGE_CLOEXEC" : "");
+	if (rc < 0 && errno == ENOSYS)
+		return each_fd_but(sync, keep, cloexec);
 	if (rc < 0)
 		return hop_fail("close_range");
 	return 0;
@@ -301,7 +326,7 @@ static _Noreturn void child_main(const struct container_spec *spec, int sync,
 	/* A detached child outlives us: it must not hold what is ours (the
 	 * state's lock, which would stay taken; a test runner's pipe, which
 	 * would never end), only the socket pair and stdin, out and err. */
-	if (spec->detach && close_all_but(sync, keep) < 0)
+	if (spec->detach && close_all_but(sync, keep, 0) < 0)
 		child_fail(sync, 0);
 	/* If we are killed, the container goes with us. */
 	rc = prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -684,9 +684,12 @@ static int add_enosys_stubs(scmp_filter_ctx filter,
 	int newest = newest_named(seccomp), stubs = 0;
 	size_t count = sizeof(recent_syscalls) / sizeof(recent_syscalls[0]);
 
+	/* Nothing refused by default, or ENOSYS already (podman's and
+	 * Docker's profiles): nothing to add. */
 	if (seccomp->default_action == SCMP_ACT_ALLOW ||
-	    seccomp->default_action == SCMP_ACT_LOG)
-		return 0; /* nothing is refused by default */
+	    seccomp->default_action == SCMP_ACT_LOG ||
+	    seccomp->default_action == SCMP_ACT_ERRNO(ENOSYS))
+		return 0;
 	for (size_t i = 0; i < count; i++) {
 		int number = seccomp_syscall_resolve_name(recent_syscalls[i]);
 		int rc;
