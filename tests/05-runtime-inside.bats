@@ -260,6 +260,25 @@ end_receiver() {
 	assert_equal "$ours" "$theirs"
 }
 
+@test "mounts: shared, slave, private and unbindable ones are all there, as under runc" {
+	local inside
+	mkdir -p "$B/host-dir"
+	set_config '.mounts += [
+		{destination: "/mnt/shared", source: $dir, options: ["bind", "shared"]},
+		{destination: "/mnt/slave", source: $dir, options: ["rbind", "rslave"]},
+		{destination: "/mnt/private", source: $dir, options: ["bind", "private"]},
+		{destination: "/mnt/unbindable", source: $dir, options: ["bind", "unbindable"]},
+		{destination: "/mnt/runbindable", type: "tmpfs", source: "tmpfs", options: ["runbindable"]}]' \
+		--arg dir "$B/host-dir"
+	# One line per mount point, with its propagation ("-": private).
+	inside='awk '"'"'$5 ~ /^\/mnt\// { p = "-"; for (i = 7; $i != "-"; i++) if ($i ~ /:/ || $i == "unbindable") p = $i; sub(/:[0-9]+/, "", p); print $5, p }'"'"' /proc/self/mountinfo'
+	set_args /bin/sh -c "$inside"
+	run_both 0
+	# (a slave of a bind from a private mount has no master: private)
+	assert_equal "$ours" $'/mnt/shared shared\n/mnt/slave -\n/mnt/private -\n/mnt/unbindable unbindable\n/mnt/runbindable unbindable'
+	assert_equal "$ours" "$theirs"
+}
+
 @test "masked paths are empty, /proc/sys and the root read-only, as with runc" {
 	local p present=() expected=()
 	# Only the ones this kernel has (no /proc/kcore on every kernel).

@@ -135,7 +135,8 @@ int rootfs_pivot(const char *dir, int mounts)
 	    ns_set_propagation(MS_PRIVATE) < 0)
 		return -1;
 	/* pivot_root needs the new root to be a mount point. */
-	if (ns_mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (!(mounts & ROOTFS_ALREADY_BOUND) &&
+	    ns_mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
 	if (mounts & ROOTFS_PROC) {
 		if (mount_point(root, "proc", path, sizeof(path)) < 0 ||

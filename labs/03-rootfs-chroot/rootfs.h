@@ -20,6 +20,10 @@ enum rootfs_mounts {
 	/* The caller chose the propagation already (mini-runc: rslave, and
 	 * the config's own per mount): do not make every mount private. */
 	ROOTFS_KEEP_PROPAGATION = 1 << 3,
+	/* The caller bound dir onto itself before it mounted inside it
+	 * (mini-runc, as runc): no second recursive bind, which would leave
+	 * out the mounts made unbindable there. */
+	ROOTFS_ALREADY_BOUND = 1 << 4,
 };
 
 /* chroot(2) into dir, then chdir("/"): what chroot(1) does. It changes

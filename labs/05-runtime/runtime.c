@@ -420,11 +420,17 @@ static int setup_container(const struct container_spec *spec)
 	    cgroup_dir(&ctx->container.hierarchies[0], ctx->container.group,
 		       group, sizeof(group)) == 0)
 		mounts_use_cgroup(group);
-	if (mounts_setup(config, ctx->rootfs, ctx->bundle, NULL) < 0 ||
+	/* The root a mount point first, as runc does: the config's mounts go
+	 * on it, and pivot_root takes it as it is. Bound after them, with
+	 * MS_REC, it would lose the ones made unbindable. */
+	if (ns_mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) <
+		    0 ||
+	    mounts_setup(config, ctx->rootfs, ctx->bundle, NULL) < 0 ||
 	    hooks_run(config->hooks[OCI_HOOK_CREATE_CONTAINER],
 		      config->hook_count[OCI_HOOK_CREATE_CONTAINER],
 		      "createContainer", ctx->state_text) < 0 ||
-	    rootfs_pivot(ctx->rootfs, ROOTFS_KEEP_PROPAGATION) < 0 ||
+	    rootfs_pivot(ctx->rootfs,
+			 ROOTFS_KEEP_PROPAGATION | ROOTFS_ALREADY_BOUND) < 0 ||
 	    terminal_setup(&ctx->console, 1) < 0 || mounts_finish(config) < 0)
 		return -1;
 	if (config->hostname) {
