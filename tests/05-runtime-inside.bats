@@ -252,7 +252,7 @@ end_receiver() {
 	run -0 mini-runc --root "$STATE" run --bundle "$B" "$T"
 	assert_output $'faccessat2 ENOSYS\nclose_range ENOSYS\nopenat2 ENOSYS'
 	run -0 mini-runc --root "$STATE" -x run --bundle "$B" "$T"
-	assert_line --partial 'close_range(3.., but -1 and -1, CLOSE_RANGE_CLOEXEC) = -1 ENOSYS'
+	assert_line --partial 'close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) = -1 ENOSYS'
 	# Name faccessat2 (Linux 5.8): the older two now get the default.
 	set_config '.process.noNewPrivileges = true | .linux.seccomp.syscalls[0].names += ["faccessat2"]'
 	run_both 0

@@ -305,8 +305,11 @@ static int close_all_but(int sync, int keep, int cloexec)
 	}
 	if (rc == 0)
 		rc = (int)syscall(SYS_close_range, from, ~0U, flags);
-	hop_explain(rc, "close_range(3.., but %d and %d%s)", sync, keep,
-		    cloexec ? ", CLOSE_RANGE_CLOEXEC" : "");
+	if (sync < 0 && keep < 0)
+		hop_explain(rc, "close_range(3, ~0U, %s)",
+			    cloexec ? "CLOSE_RANGE_CLOEXEC" : "0");
+	else
+		hop_explain(rc, "close_range(3.., but %d and %d)", sync, keep);
 	if (rc < 0 && errno == ENOSYS)
 		return each_fd_but(sync, keep, cloexec);
 	if (rc < 0)
