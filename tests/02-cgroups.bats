@@ -236,10 +236,16 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	mini-cgroup create -g cpu:$G/big -g cpu:$G/small
 	mini-cgroup set -r cpu.weight=300 -g cpu:$G/big 2>/dev/null
 	mini-cgroup set -r cpu.weight=100 -g cpu:$G/small 2>/dev/null
-	taskset -c 0 mini-cgroup exec -g cpu:$G/big -- probe burn 3 >"$out_big" 3>&- &
+	# Both start burning at the same moment, whatever each one's start-up
+	# took (seconds under emulation): they wait for the go file first.
+	local go=$BATS_TEST_TMPDIR/go wait_go='while [ ! -e "$0" ]; do sleep 0.05; done; exec probe burn 3'
+	taskset -c 0 mini-cgroup exec -g cpu:$G/big -- sh -c "$wait_go" "$go" >"$out_big" 3>&- &
 	big=$!
-	taskset -c 0 mini-cgroup exec -g cpu:$G/small -- probe burn 3 >"$out_small" 3>&- &
+	taskset -c 0 mini-cgroup exec -g cpu:$G/small -- sh -c "$wait_go" "$go" >"$out_small" 3>&- &
 	small=$!
+	# Both are in their groups (each group lists a process) before go.
+	wait_until "grep -q . '$(base_cgroup_dir cpu)/$G/big/cgroup.procs' && grep -q . '$(base_cgroup_dir cpu)/$G/small/cgroup.procs'" 60
+	touch "$go"
 	wait "$big" "$small"
 	run -0 awk 'NR == FNR { b = $2; next } { r = b / $2; print (r > 2 && r < 4.5) ? "ok" : "ratio " r }' \
 		"$out_big" "$out_small"
