@@ -238,10 +238,13 @@ oom_kills() { # oom_kills GROUP: the kernel's OOM-kill counter of the group
 	mini-cgroup set -r cpu.weight=100 -g cpu:$G/small 2>/dev/null
 	# Both start burning at the same moment, whatever each one's start-up
 	# took (seconds under emulation): they wait for the go file first.
-	local go=$BATS_TEST_TMPDIR/go wait_go='while [ ! -e "$0" ]; do sleep 0.05; done; exec probe burn 3'
-	taskset -c 0 mini-cgroup exec -g cpu:$G/big -- sh -c "$wait_go" "$go" >"$out_big" 3>&- &
+	# Pinned to CPU 0 once in their group: where the cpuset controller is
+	# on (systemd turns it on at the root for a unit with Delegate=yes,
+	# containerd's), moving into another cgroup resets the affinity.
+	local go=$BATS_TEST_TMPDIR/go wait_go='while [ ! -e "$0" ]; do sleep 0.05; done; exec taskset -c 0 probe burn 3'
+	mini-cgroup exec -g cpu:$G/big -- sh -c "$wait_go" "$go" >"$out_big" 3>&- &
 	big=$!
-	taskset -c 0 mini-cgroup exec -g cpu:$G/small -- sh -c "$wait_go" "$go" >"$out_small" 3>&- &
+	mini-cgroup exec -g cpu:$G/small -- sh -c "$wait_go" "$go" >"$out_small" 3>&- &
 	small=$!
 	# Both are in their groups (each group lists a process) before go.
 	wait_until "grep -q . '$(base_cgroup_dir cpu)/$G/big/cgroup.procs' && grep -q . '$(base_cgroup_dir cpu)/$G/small/cgroup.procs'" 60
