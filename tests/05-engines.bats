@@ -61,13 +61,6 @@ teardown_file() {
 	"$HOP_TOP/tools/engines" cgroup-clean || true
 }
 
-# podman with the runtime $1 (a path), in this test's cgroup parent.
-pod() {
-	local runtime=$1
-	shift
-	podman --runtime "$runtime" "$@"
-}
-
 # podman run with the runtime $1 and name $T-$2, then podman's arguments.
 pod_run() {
 	local runtime=$1 name=$2
