@@ -47,10 +47,14 @@ CONTAINER_OBJ := $(OBJ)/04-container-by-hand/container.o $(STATE_OBJ)
 RUNTIME_OBJ := $(addprefix $(OBJ)/05-runtime/,config.o process.o mounts.o hooks.o \
               devices.o runtime.o instance.o terminal.o exec.o scope.o)
 RUNTIME_PKGS := jansson libseccomp libcap libmnl libsystemd
+# Day 06: layers, image layouts and overlays (day 07's puller reuses them).
+LAYERS_OBJ := $(addprefix $(OBJ)/06-layers/,digest.o layer.o layout.o bundle.o)
+OVERLAY_OBJ := $(OBJ)/06-layers/overlay.o
+LAYERS_PKGS := libarchive jansson libcrypto
 
 PROGRAMS   := $(BIN)/mini-unshare $(BIN)/mini-cgroup $(BIN)/mini-chroot \
               $(BIN)/mini-pivot-root $(BIN)/chroot-escape $(BIN)/mini-container \
-              $(BIN)/mini-netns $(BIN)/mini-runc
+              $(BIN)/mini-netns $(BIN)/mini-runc $(BIN)/mini-overlay $(BIN)/mini-image
 PROBE      := $(BUILD)/bin/probe
 MO         := $(LOCALEDIR)/vi/LC_MESSAGES/hop.mo
 ROOTFS     := $(BUILD)/rootfs/busybox/.done
@@ -111,6 +115,10 @@ $(BUILD)/unit/test-mounts: $(UNIT_OBJ)/tests/test-mounts.o \
 		$(UNIT_OBJ)/lib/hop.o
 $(BUILD)/unit/test-scope: $(UNIT_OBJ)/tests/test-scope.o \
 		$(UNIT_OBJ)/05-runtime/scope.o $(UNIT_OBJ)/lib/hop.o
+$(BUILD)/unit/test-layers: $(UNIT_OBJ)/tests/test-layers.o \
+		$(UNIT_OBJ)/06-layers/layer.o $(UNIT_OBJ)/06-layers/digest.o \
+		$(UNIT_OBJ)/lib/hop.o
+$(BUILD)/unit/test-layers: PKGS += $(LAYERS_PKGS)
 $(BUILD)/unit/test-config $(BUILD)/unit/test-process \
 	$(BUILD)/unit/test-devices $(BUILD)/unit/test-scope: PKGS += $(RUNTIME_PKGS)
 $(UNITS):
@@ -137,6 +145,11 @@ $(BIN)/mini-container: $(OBJ)/04-container-by-hand/mini-container.o $(CONTAINER_
 $(BIN)/mini-runc: $(OBJ)/05-runtime/mini-runc.o $(RUNTIME_OBJ) $(CONTAINER_OBJ) \
 		$(NET_OBJ) $(ROOTFS_OBJ) $(CGROUP_OBJ) $(NS_OBJ) $(LIB_OBJ)
 $(BIN)/mini-runc: PKGS += $(RUNTIME_PKGS)
+
+$(BIN)/mini-image: $(OBJ)/06-layers/mini-image.o $(LAYERS_OBJ) $(LIB_OBJ)
+$(BIN)/mini-overlay: $(OBJ)/06-layers/mini-overlay.o $(OVERLAY_OBJ) $(LAYERS_OBJ) \
+		$(LIB_OBJ)
+$(BIN)/mini-image $(BIN)/mini-overlay: PKGS += $(LAYERS_PKGS)
 
 $(BIN)/mini-netns $(BIN)/mini-container $(BUILD)/unit/test-net \
 	$(BUILD)/unit/test-container: PKGS += $(NET_PKGS)

@@ -1,0 +1,300 @@
+/* mini-image - read an OCI image layout; unpack it into a root
+ * filesystem, or into a bundle that mini-runc and runc run.
+ *
+ * Reproduces `umoci unpack` and the image half of `ctr`/`skopeo inspect`:
+ *
+ *   mini-image [-v] [-x] [--platform OS/ARCH] inspect DIR[:TAG]
+ *   mini-image [-v] [-x] [--platform OS/ARCH] unpack DIR[:TAG] ROOTFS
+ *   mini-image [-v] [-x] [--platform OS/ARCH] bundle DIR[:TAG] BUNDLE
+ *
+ * inspect prints the manifest, the config, each layer with its diff_id,
+ * and the config's Env, Entrypoint, Cmd, WorkingDir, User, ExposedPorts.
+ * unpack applies the layers in order; every blob is checked (size,
+ * digest, diff_id) while it streams, and every entry is made inside the
+ * root or refused. The root is built in ROOTFS.hop-XXXXXX and renamed to
+ * ROOTFS only when every layer is applied: a failure leaves nothing.
+ * bundle does the same into BUNDLE/rootfs and writes BUNDLE/config.json.
+ *
+ * Exit status: 0, 1 on failure, 2 on a usage error.
+ * Read: the OCI image spec (image-layout.md, manifest.md, layer.md,
+ * config.md, conversion.md); openat2(2); umoci-unpack(1). Linux 5.6
+ * (openat2).
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "06-layers/bundle.h"
+#include "06-layers/layer.h"
+#include "06-layers/layout.h"
+#include "lib/hop.h"
+
+static void usage(FILE *out, int status)
+{
+	fprintf(out,
+		_("Usage: %s [-v] [-x] [--platform OS/ARCH] COMMAND ...\n"
+		  "\n"
+		  "  inspect DIR[:TAG]          show an OCI image layout's image\n"
+		  "  unpack DIR[:TAG] ROOTFS    apply its layers to a new ROOTFS\n"
+		  "  bundle DIR[:TAG] BUNDLE    a new OCI bundle: rootfs and config.json\n"
+		  "\n"
+		  "  --platform OS/ARCH  the image to take from an index (default: %s)\n"
+		  "  -v, --verbose       narrate each step on stderr\n"
+		  "  -x, --explain       also show each system call\n"
+		  "  -h, --help          show this help\n"
+		  "  -V, --version       show the version\n"),
+		hop_program, layout_machine_platform());
+	exit(status);
+}
+
+/* Open DIR[:TAG] and load its image. A colon followed by no '/' starts
+ * the tag, as in umoci's --image. */
+static int load(const char *ref, const char *platform, struct image *image)
+{
+	char dir[PATH_MAX];
+	char *colon;
+	int dirfd;
+
+	snprintf(dir, sizeof(dir), "%s", ref);
+	colon = strrchr(dir, ':');
+	if (colon && strchr(colon, '/'))
+		colon = NULL;
+	if (colon)
+		*colon++ = '\0';
+	hop_step(_("image layout %s, tag %s"), dir,
+		 colon ? colon : _("(the only one)"));
+	dirfd = layout_open(dir);
+	if (dirfd < 0)
+		return -1;
+	if (image_load(dirfd, colon, platform, image) < 0) {
+		close(dirfd);
+		return hop_wrap("%s", ref);
+	}
+	return dirfd;
+}
+
+static void print_descriptor(const char *what, const struct descriptor *d)
+{
+	printf("%-11s%s %s %lld\n", what, d->digest, d->media_type,
+	       (long long)d->size);
+}
+
+static void print_json_field(const json_t *config, const char *key)
+{
+	json_t *value = json_object_get(config, key);
+	char *text;
+
+	if (!value || json_is_null(value))
+		return;
+	if (json_is_string(value)) {
+		if (*json_string_value(value))
+			printf("%-11s%s\n", key, json_string_value(value));
+		return;
+	}
+	text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (text)
+		printf("%-11s%s\n", key, text);
+	free(text);
+}
+
+static int inspect(const struct image *image)
+{
+	const json_t *config = json_object_get(image->config_json, "config");
+	json_t *value;
+	const char *key;
+	char what[32];
+	size_t i;
+
+	print_descriptor("manifest", &image->manifest);
+	print_descriptor("config", &image->config);
+	for (i = 0; i < image->nlayers; i++) {
+		snprintf(what, sizeof(what), "layer %zu", i + 1);
+		print_descriptor(what, &image->layers[i].blob);
+		printf("  %-9s%s\n", "diff_id", image->layers[i].diff_id);
+	}
+	printf("%-11s%s\n", "platform", image->platform);
+	json_array_foreach(json_object_get(config, "Env"), i, value)
+	{
+		printf("%-11s%s\n", "Env", json_string_value(value));
+	}
+	print_json_field(config, "Entrypoint");
+	print_json_field(config, "Cmd");
+	print_json_field(config, "WorkingDir");
+	print_json_field(config, "User");
+	if (json_object_size(json_object_get(config, "ExposedPorts"))) {
+		printf("%-11s", "ExposedPorts");
+		json_object_foreach(json_object_get(config, "ExposedPorts"),
+				    key, value)
+		{
+			printf(" %s", key);
+		}
+		printf("\n");
+	}
+	return 0;
+}
+
+/* Apply every layer of the image to the directory rootfd. */
+static int apply_layers(int dirfd, const struct image *image, int rootfd)
+{
+	struct unpack *unpack = unpack_begin(rootfd);
+	size_t i;
+
+	if (!unpack)
+		return -1;
+	for (i = 0; i < image->nlayers; i++) {
+		const struct image_layer *l = &image->layers[i];
+		struct layer_desc desc = { l->blob.digest, l->diff_id,
+					   l->blob.media_type, l->blob.size };
+		int fd = layout_open_blob(dirfd, l->blob.digest);
+
+		hop_step(_("layer %zu of %zu: %s"), i + 1, image->nlayers,
+			 l->blob.digest);
+		if (fd < 0 || unpack_layer(unpack, fd, &desc) < 0) {
+			if (fd >= 0)
+				close(fd);
+			unpack_abort(unpack);
+			return -1;
+		}
+		close(fd);
+	}
+	return unpack_finish(unpack);
+}
+
+/* Write config.json for the image into the bundle directory. */
+static int write_config(int bundlefd, const struct image *image, int rootfd)
+{
+	json_t *config = bundle_config(image->config_json, rootfd);
+	int fd, status;
+
+	if (!config)
+		return -1;
+	fd = openat(bundlefd, "config.json",
+		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	status = fd < 0 ? -1 : json_dumpfd(config, fd, JSON_INDENT(2));
+	if (fd >= 0 && (status < 0 || write(fd, "\n", 1) != 1 || close(fd) < 0))
+		status = -1;
+	json_decref(config);
+	if (status < 0)
+		return hop_fail(_("write config.json"));
+	return 0;
+}
+
+/* Unpack (and, for a bundle, add config.json) into a fresh sibling of
+ * dest, then rename it into place; on failure remove the sibling. */
+static int make_tree(int dirfd, const struct image *image, const char *dest,
+		     int bundle)
+{
+	char temp[PATH_MAX];
+	int fd, rootfd = -1, status = -1;
+
+	if (access(dest, F_OK) == 0 || errno != ENOENT)
+		return hop_refuse(_("%s already exists: give a new path"),
+				  dest);
+	snprintf(temp, sizeof(temp), "%s.hop-XXXXXX", dest);
+	if (!mkdtemp(temp))
+		return hop_fail(_("make %s"), temp);
+	hop_step(_("building in %s"), temp);
+	fd = open(temp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && bundle && mkdirat(fd, "rootfs", 0755) == 0)
+		rootfd = openat(fd, "rootfs",
+				O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	else if (fd >= 0 && !bundle)
+		rootfd = dup(fd);
+	if (rootfd < 0)
+		hop_fail(_("make %s"), temp);
+	else if (fchmod(rootfd, 0755) < 0)
+		hop_fail(_("chmod %s"), temp);
+	else if (apply_layers(dirfd, image, rootfd) == 0 &&
+		 (!bundle || write_config(fd, image, rootfd) == 0)) {
+		status = renameat2(AT_FDCWD, temp, AT_FDCWD, dest,
+				   RENAME_NOREPLACE);
+		hop_explain(status,
+			    "renameat2(\"%s\", \"%s\", RENAME_NOREPLACE)", temp,
+			    dest);
+		if (status < 0 && errno == EEXIST)
+			hop_refuse(_("%s already exists: give a new path"),
+				   dest);
+		else if (status < 0)
+			hop_fail(_("rename %s to %s"), temp, dest);
+	}
+	if (status < 0 && layer_remove_tree(AT_FDCWD, temp) < 0)
+		hop_warn(_("remove %s"), temp);
+	if (rootfd >= 0)
+		close(rootfd);
+	if (fd >= 0)
+		close(fd);
+	if (status == 0)
+		hop_step(_("renamed %s to %s"), temp, dest);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "platform", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "explain", no_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *platform = NULL, *command;
+	struct image image;
+	int c, dirfd, status, want;
+
+	hop_init(argv[0]);
+	opterr = 0; /* we name a bad option ourselves */
+	for (;;) {
+		/* The word getopt_long is at, for hop_warn_bad_option(). */
+		const char *word = argv[optind];
+
+		c = getopt_long(argc, argv, "+:vxhV", options, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case 'p': platform = optarg; break;
+		case 'v': hop_verbose = 1; break;
+		case 'x': hop_verbose = hop_explain_calls = 1; break;
+		case 'h': usage(stdout, 0); break;
+		case 'V': printf("%s %s\n", hop_program, HOP_VERSION); return 0;
+		default: hop_warn_bad_option(word, c); usage(stderr, 2);
+		}
+	}
+	if (optind >= argc)
+		usage(stderr, 2);
+	command = argv[optind++];
+	want = strcmp(command, "inspect") == 0 ? 1 :
+	       strcmp(command, "unpack") == 0 ||
+			       strcmp(command, "bundle") == 0 ?
+						 2 :
+						 0;
+	if (!want) {
+		hop_warn_plain(_("unknown command '%s'"), command);
+		usage(stderr, 2);
+	}
+	if (argc - optind != want) {
+		hop_warn_plain(_("%s needs %s"), command,
+			       want == 1 ? "DIR[:TAG]" :
+					   _("DIR[:TAG] and a new path"));
+		usage(stderr, 2);
+	}
+	dirfd = load(argv[optind], platform, &image);
+	if (dirfd < 0)
+		hop_die_context(1);
+	if (want == 1)
+		status = inspect(&image);
+	else
+		status = make_tree(dirfd, &image, argv[optind + 1],
+				   strcmp(command, "bundle") == 0);
+	image_free(&image);
+	close(dirfd);
+	if (status < 0)
+		hop_die_context(1);
+	return 0;
+}
