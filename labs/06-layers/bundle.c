@@ -36,7 +36,9 @@ static const char template[] =
 	"  {\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\","
 	"   \"options\": [\"nosuid\", \"noexec\", \"nodev\"]},"
 	"  {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\","
-	"   \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]}],"
+	"   \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},"
+	"  {\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\","
+	"   \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}],"
 	" \"linux\": {"
 	"  \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},"
 	"  \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"},"
@@ -69,18 +71,20 @@ static int lookup_id(int rootfd, const char *file, const char *name, long *id,
 			_("user '%s': the image has no /%s to look it up in"),
 			name, file);
 	}
+	/* name:password:id:group:... ; a number also matches the id. */
 	while (!found && fgets(line, sizeof(line), in)) {
-		char *save = NULL, *field = strtok_r(line, ":", &save);
+		char *rest = line, *field[4];
+		int i;
 
-		if (!field || strcmp(field, name) != 0)
+		for (i = 0; i < 4; i++)
+			field[i] = strsep(&rest, ":\n");
+		if (!field[2] || (strcmp(field[0], name) != 0 &&
+				  strcmp(field[2], name) != 0))
 			continue;
-		strtok_r(NULL, ":", &save); /* the password */
-		field = strtok_r(NULL, ":", &save);
-		found = field && hop_parse_long(field, 0, 0xfffffffeL, id) == 0;
-		field = strtok_r(NULL, ":", &save);
+		found = hop_parse_long(field[2], 0, 0xfffffffeL, id) == 0;
 		if (found && group &&
-		    (!field ||
-		     hop_parse_long(field, 0, 0xfffffffeL, group) < 0))
+		    (!field[3] ||
+		     hop_parse_long(field[3], 0, 0xfffffffeL, group) < 0))
 			*group = 0;
 	}
 	fclose(in);

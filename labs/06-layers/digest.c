@@ -23,11 +23,12 @@ int digest_check(const char *text)
 	size_t want, i;
 
 	if (!colon)
-		return hop_refuse(_("digest '%s': not ALGORITHM:HEX"), text);
+		return hop_refuse(_("digest '%s': not ALGORITHM:HEX; refused"),
+				  text);
 	want = digest_hex_length(text, (size_t)(colon - text));
 	if (want == 0)
 		return hop_refuse(
-			_("digest '%s': only sha256 and sha512 are accepted"),
+			_("digest '%s': only sha256 and sha512 are accepted; refused"),
 			text);
 	for (i = 0; colon[1 + i]; i++) {
 		char c = colon[1 + i];
@@ -37,8 +38,8 @@ int digest_check(const char *text)
 	}
 	if (i != want || colon[1 + i])
 		return hop_refuse(
-			_("digest '%s': not %zu lowercase hex digits"), text,
-			want);
+			_("digest '%s': not %zu lowercase hex digits; refused"),
+			text, want);
 	return 0;
 }
 

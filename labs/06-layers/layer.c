@@ -273,6 +273,7 @@ static int apply_whiteout(struct unpack *unpack, const char *entry,
 			  const char *dir, const char *base)
 {
 	const char *target = base + strlen(LAYER_WHITEOUT_PREFIX);
+	char path[PATH_MAX + NAME_MAX + 2];
 	int fd, status;
 
 	if (strcmp(base, LAYER_WHITEOUT_OPAQUE) == 0)
@@ -284,6 +285,11 @@ static int apply_whiteout(struct unpack *unpack, const char *entry,
 			_("a whiteout of a kind OCI does not define"));
 	if (!*target || strcmp(target, ".") == 0 || strcmp(target, "..") == 0)
 		return refuse_entry(unpack, entry, _("a whiteout of no name"));
+	/* A whiteout hides what the layers below made, never what its own
+	 * layer made (layer.md). */
+	snprintf(path, sizeof(path), "%s%s%s", dir, *dir ? "/" : "", target);
+	if (made_has(unpack, path))
+		return 0;
 	fd = open_dir(unpack, entry, dir, 0);
 	if (fd < 0)
 		return hop_refused() || errno != ENOENT ? -1 : 0;
@@ -692,11 +698,14 @@ static int check_stream(struct unpack *unpack, const struct layer_desc *desc)
 	if (digest_hash_finish(&unpack->blob_hash, blob) < 0 ||
 	    digest_hash_finish(&unpack->tar_hash, tar) < 0)
 		return -1;
-	if (desc->size >= 0 && unpack->blob_bytes != desc->size)
+	if (desc->size >= 0 && unpack->blob_bytes > desc->size)
 		return hop_refuse(
-			_("blob %s: size mismatch: the manifest says %lld bytes, the blob has %s%lld"),
+			_("blob %s: size mismatch: the manifest says %lld bytes, the blob has more"),
+			unpack->layer, (long long)desc->size);
+	if (desc->size >= 0 && unpack->blob_bytes < desc->size)
+		return hop_refuse(
+			_("blob %s: size mismatch: the manifest says %lld bytes, the blob has %lld"),
 			unpack->layer, (long long)desc->size,
-			unpack->blob_bytes > desc->size ? _("more than ") : "",
 			(long long)unpack->blob_bytes);
 	if (desc->digest && strcmp(blob, desc->digest) != 0)
 		return hop_refuse(
@@ -758,7 +767,9 @@ int unpack_finish(struct unpack *unpack)
 					 *d->path ? d->path : ".",
 					 O_RDONLY | O_DIRECTORY);
 
-		if (fd < 0 && errno == ENOENT) /* a later layer removed it */
+		/* A later layer removed it, or put a file or a symlink there. */
+		if (fd < 0 &&
+		    (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
 			continue;
 		if (status == 0 && (fd < 0 || futimens(fd, d->times) < 0))
 			status = hop_fail(_("set the times of %s"),

@@ -287,6 +287,14 @@ int main(int argc, char **argv)
 	dirfd = load(argv[optind], platform, &image);
 	if (dirfd < 0)
 		hop_die_context(1);
+	if (want ==
+	    2) { /* "rootfs/" names rootfs: the sibling is rootfs.hop-* */
+		char *dest = argv[optind + 1];
+		size_t n = strlen(dest);
+
+		while (n > 1 && dest[n - 1] == '/')
+			dest[--n] = '\0';
+	}
 	if (want == 1)
 		status = inspect(&image);
 	else
