@@ -237,6 +237,10 @@ new        var/cache/new"
 	assert_line "upper      srv/www/index.html"
 	assert_line "whiteout   opt  (char 0/0)"
 	refute_line --regexp '^(copied up|new) '
+	# In an opaque dir all is new, though a lower dir has the same path.
+	mkdir "$D"/a/merged/var/cache/apt
+	run -0 mini-overlay show "$D"/a/upper "$L1:$L2"
+	assert_line "new        var/cache/apt/"
 }
 
 @test "diff: .wh.NAME and DIR/.wh..wh..opq, no overlay xattr, no char device; the digest is the file's" {

@@ -532,7 +532,7 @@ static int apply_entry(struct unpack *unpack, struct archive_entry *e)
 		       archive_entry_hardlink(e)))
 		return refuse_entry(
 			unpack, name,
-			_("the root made something else than a directory"));
+			_("the root made something other than a directory"));
 	dirfd = open_dir(unpack, name, dir, 1);
 	if (dirfd < 0)
 		return -1;
@@ -605,7 +605,9 @@ static int known_layer_type(const char *type)
 		"application/vnd.oci.image.layer.nondistributable.v1.tar",
 		"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
 		"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+		"application/vnd.docker.image.rootfs.diff.tar",
 		"application/vnd.docker.image.rootfs.diff.tar.gzip",
+		"application/vnd.docker.image.rootfs.diff.tar.zstd",
 		"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
 	};
 	size_t i;
@@ -748,8 +750,10 @@ int unpack_layer(struct unpack *unpack, int blobfd,
 	if (status == 0)
 		status = check_stream(unpack, desc);
 	if (status == 0)
-		hop_step(_("layer %s: %ld entries applied"), unpack->layer,
-			 count);
+		hop_step(ngettext("layer %s: %ld entry applied",
+				  "layer %s: %ld entries applied",
+				  (unsigned long)count),
+			 unpack->layer, count);
 	close_stream(unpack);
 	return status;
 }

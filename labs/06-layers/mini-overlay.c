@@ -163,6 +163,7 @@ static int run_mount(int argc, char **argv)
 struct show {
 	char **lowers;
 	int count;
+	char opaque[PATH_MAX]; /* the opaque dir we are in ("a/"), or "" */
 };
 
 static int in_lower(const struct show *s, const char *path)
@@ -187,27 +188,33 @@ static int in_lower(const struct show *s, const char *path)
 
 static int show_visit(const struct overlay_entry *e, void *arg)
 {
-	const struct show *s = arg;
+	struct show *s = arg;
 	const char *kind = "upper";
 
 	if (e->kind == OVERLAY_WHITEOUT) {
 		printf("%-10s %s  (char 0/0)\n", "whiteout", e->path);
 		return 0;
 	}
+	/* What an opaque dir holds is new: the lower dirs are hidden there. */
+	if (*s->opaque && strncmp(e->path, s->opaque, strlen(s->opaque)) != 0)
+		s->opaque[0] = '\0';
 	if (e->kind == OVERLAY_OPAQUE) {
 		printf("%-10s %s  (%s=y)\n", "opaque", e->path,
 		       OVERLAY_XATTR_OPAQUE);
+		if (!*s->opaque)
+			snprintf(s->opaque, sizeof(s->opaque), "%s", e->path);
 		return 0;
 	}
 	if (s->count > 0)
-		kind = in_lower(s, e->path) ? "copied up" : "new";
+		kind = !*s->opaque && in_lower(s, e->path) ? "copied up" :
+							     "new";
 	printf("%-10s %s\n", kind, e->path);
 	return 0;
 }
 
 static int run_show(int argc, char **argv)
 {
-	struct show s = { argv + 1, argc - 1 };
+	struct show s = { argv + 1, argc - 1, "" };
 
 	check_args("show", argc, argv, 1, 1);
 	hop_step(_("walk %s: a char device 0/0 is a whiteout, a dir with "
