@@ -109,7 +109,7 @@ image() {
 	printf '#!/bin/sh\n' >"$d/setuid" # the kernel ignores the bit on scripts
 	chmod 4755 "$d/setuid"
 	echo x >"$d/xattr"
-	setfattr -n user.hop -v layered "$d/xattr"
+	setfattr -n trusted.hop -v layered "$d/xattr"
 	touch -d '2001-02-03 04:05:06' "$d/plain/file"
 	touch -d '2002-01-01 00:00:01' "$d/plain" "$d/opaque" "$d/opaque/keep"
 	touch -d '2003-01-01 00:00:01' "$d" "$b/rootfs"
@@ -160,7 +160,7 @@ image() {
 	assert_line --regexp '^data/plain d 2750 0:1001 .* 1072915201000000000$'
 	assert_line --regexp '^data/symlink l 0777 0:0 0 plain/file .* 1104537601000000000$'
 	assert_line --regexp '^data/link-src f 0644 0:0 3 - [0-9a-f]+ - data/hardlink '
-	assert_line --regexp "^data/xattr f 0644 0:0 2 - [0-9a-f]+ user.hop=b'layered' "
+	assert_line --regexp "^data/xattr f 0644 0:0 2 - [0-9a-f]+ trusted.hop=b'layered' "
 	assert_line --regexp '^data/fifo p 0640 '
 	assert_line --regexp '^data/null c 0666 0:0 0 1,3 '
 	assert_line --regexp '^data/plain/file f .* 981173106000000000$'
@@ -228,9 +228,9 @@ ExposedPorts $(jq -r '.config.ExposedPorts | keys_unsorted | join(" ")' "$c")"
 	chmod 4711 "$t/bin/tool"
 	chmod 1777 "$t/tmp"
 	chown 12:34 "$t/etc/hello"
-	setfattr -n user.origin -v tree "$t/bin/big"
+	setfattr -n trusted.origin -v tree "$t/bin/big"
 	touch -d '2010-01-01' "$t/etc/hello" "$t/empty" "$t/etc"
-	tar --xattrs --xattrs-include='user.*' -C "$t" -cf "$W/layer.tar" .
+	tar --xattrs --xattrs-include='trusted.*' -C "$t" -cf "$W/layer.tar" .
 	for kind in tar gzip zstd; do
 		oci_layout layout "$W/img" "$kind" "$kind:$W/layer.tar" >/dev/null
 	done
@@ -252,7 +252,7 @@ ExposedPorts $(jq -r '.config.ExposedPorts | keys_unsorted | join(" ")' "$c")"
 	run -0 oci_layout list "$W/zstd"
 	assert_line --regexp '^bin/tool f 4711 0:0 '
 	assert_line --regexp '^etc/hardlink f 0644 12:34 6 - [0-9a-f]+ - etc/hardlink'
-	assert_line --regexp "^bin/big f 0644 0:0 300000 - [0-9a-f]+ user.origin=b'tree' "
+	assert_line --regexp "^bin/big f 0644 0:0 300000 - [0-9a-f]+ trusted.origin=b'tree' "
 	assert_line --regexp '^bin/link l 0777 5:6 0 \.\./etc/hello '
 	assert_line --regexp '^loop b 0644 0:0 0 7,200 '
 	assert_line --regexp '^tmp d 1777 '
