@@ -299,6 +299,8 @@ run_doc() {
 @test "vi/04-container-by-hand.md: the commands print what it shows" { run_doc vi/04-container-by-hand.md; }
 @test "en/05-runtime.md: the commands print what it shows" { run_doc en/05-runtime.md; }
 @test "vi/05-runtime.md: the commands print what it shows" { run_doc vi/05-runtime.md; }
+@test "en/06-layers.md: the commands print what it shows" { run_doc en/06-layers.md; }
+@test "vi/06-layers.md: the commands print what it shows" { run_doc vi/06-layers.md; }
 @test "vi/GLOSSARY.md: the commands print what it shows" { run_doc vi/GLOSSARY.md; }
 
 @test "norun blocks (shown but not run unattended)" {
