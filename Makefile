@@ -49,7 +49,7 @@ RUNTIME_OBJ := $(addprefix $(OBJ)/05-runtime/,config.o process.o mounts.o hooks.
 RUNTIME_PKGS := jansson libseccomp libcap libmnl libsystemd
 # Day 06: layers, image layouts and overlays (day 07's puller reuses them).
 LAYERS_OBJ := $(addprefix $(OBJ)/06-layers/,digest.o layer.o layout.o bundle.o)
-OVERLAY_OBJ := $(OBJ)/06-layers/overlay.o
+OVERLAY_OBJ := $(OBJ)/06-layers/overlay.o $(OBJ)/06-layers/diff.o
 LAYERS_PKGS := libarchive jansson libcrypto
 
 PROGRAMS   := $(BIN)/mini-unshare $(BIN)/mini-cgroup $(BIN)/mini-chroot \

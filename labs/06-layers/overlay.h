@@ -31,6 +31,8 @@ struct overlay_dirs {
 	const char *merged;
 };
 
+/* Is path a directory? If not, fail naming it as what ("upper dir"). */
+int overlay_check_dir(const char *what, const char *path);
 /* Refuse what the kernel would misread (a ',' or '\' in a path, ':' within
  * a lower dir's name, an empty lower) and check that every dir is one. */
 int overlay_check(const struct overlay_dirs *dirs);
