@@ -157,6 +157,8 @@ FLAGS=(
 
 @test "podman run --memory: the OOM kill is seen by podman as under runc (137, OOMKilled)" {
 	local runtime state=()
+	# conmon writes a file named oom in its working directory: not ours.
+	cd "$BATS_TEST_TMPDIR"
 	for runtime in "$RUNC" "$MINI"; do
 		run pod_run "$runtime" "oom-${runtime##*/}" --memory 20m --memory-swap 20m "$IMAGE" \
 			sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a); echo survived'
