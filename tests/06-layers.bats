@@ -367,6 +367,10 @@ two_layers() {
 	refuse unpack "$W/img:t" "$R"
 	assert_line --index 0 --partial "blob sha256:$(layer_hex "$W/img" t 1): digest mismatch"
 	assert_no_root "$R"
+	# inspect reads every layer through too, and prints nothing.
+	run -1 --separate-stderr mini-image inspect "$W/img:t"
+	assert_equal "$output" ""
+	assert_equal "$stderr" "mini-image: blob sha256:$(layer_hex "$W/img" t 1): digest mismatch: its bytes hash to $(sha256sum "$W/img/blobs/sha256/$(layer_hex "$W/img" t 1)" | awk '{ print "sha256:" $1 }')"
 	# A bundle neither: nothing new beside it.
 	before=$(top_of_tmpdir)
 	refuse bundle "$W/img:t" "$W/bundle"

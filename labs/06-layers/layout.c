@@ -82,6 +82,46 @@ int layout_open_blob(int dirfd, const char *digest)
 	return fd;
 }
 
+int layout_check_blob(int dirfd, const struct descriptor *desc)
+{
+	static unsigned char block[128 * 1024];
+	struct digest_hash hash = { 0 };
+	char got[DIGEST_MAX];
+	struct stat st;
+	ssize_t n = 0;
+	int fd = layout_open_blob(dirfd, desc->digest);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || digest_hash_start(&hash, desc->digest) < 0) {
+		close(fd);
+		return hash.ctx ? hop_fail(_("blob %s"), desc->digest) : -1;
+	}
+	if (st.st_size != desc->size) {
+		close(fd);
+		digest_hash_drop(&hash);
+		return hop_refuse(
+			_("blob %s: size mismatch: the descriptor says %lld bytes, the blob has %lld"),
+			desc->digest, (long long)desc->size,
+			(long long)st.st_size);
+	}
+	while ((n = read(fd, block, sizeof(block))) > 0 &&
+	       digest_hash_update(&hash, block, (size_t)n) == 0)
+		;
+	close(fd);
+	if (n != 0) {
+		digest_hash_drop(&hash);
+		return n < 0 ? hop_fail(_("read blob %s"), desc->digest) : -1;
+	}
+	if (digest_hash_finish(&hash, got) < 0)
+		return -1;
+	if (strcmp(got, desc->digest) != 0)
+		return hop_refuse(
+			_("blob %s: digest mismatch: its bytes hash to %s"),
+			desc->digest, got);
+	return 0;
+}
+
 /* Read a descriptor (mediaType, digest, size) from JSON. */
 static int descriptor_read(const json_t *json, const char *where,
 			   struct descriptor *desc)

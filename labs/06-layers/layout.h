@@ -44,6 +44,9 @@ struct image {
 int layout_open(const char *dir);
 /* Open a blob of the layout, beneath dirfd, by its checked digest. */
 int layout_open_blob(int dirfd, const char *digest);
+/* Read a blob through and check its size and sha256 against desc (a
+ * layer can be big: it is hashed as it is read, never held). */
+int layout_check_blob(int dirfd, const struct descriptor *desc);
 /* Find the image tagged tag (NULL: the only one) in the layout; from an
  * index, the manifest for platform ("os/arch[/variant]"; NULL: this
  * machine's). Reads and checks the manifest and the config. */

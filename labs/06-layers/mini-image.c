@@ -7,8 +7,9 @@
  *   mini-image [-v] [-x] [--platform OS/ARCH] unpack DIR[:TAG] ROOTFS
  *   mini-image [-v] [-x] [--platform OS/ARCH] bundle DIR[:TAG] BUNDLE
  *
- * inspect prints the manifest, the config, each layer with its diff_id,
- * and the config's Env, Entrypoint, Cmd, WorkingDir, User, ExposedPorts.
+ * inspect checks every blob's size and sha256 against its descriptor,
+ * then prints the manifest, the config, each layer with its diff_id, and
+ * the config's Env, Entrypoint, Cmd, WorkingDir, User, ExposedPorts.
  * unpack applies the layers in order; every blob is checked (size,
  * digest, diff_id) while it streams, and every entry is made inside the
  * root or refused. The root is built in ROOTFS.hop-XXXXXX and renamed to
@@ -103,7 +104,8 @@ static void print_json_field(const json_t *config, const char *key)
 	free(text);
 }
 
-static int inspect(const struct image *image)
+/* Every layer's blob checked first: nothing is printed of a broken image. */
+static int inspect(int dirfd, const struct image *image)
 {
 	const json_t *config = json_object_get(image->config_json, "config");
 	json_t *value;
@@ -111,6 +113,12 @@ static int inspect(const struct image *image)
 	char what[32];
 	size_t i;
 
+	for (i = 0; i < image->nlayers; i++) {
+		hop_step(_("layer %zu of %zu: check the size and sha256 of %s"),
+			 i + 1, image->nlayers, image->layers[i].blob.digest);
+		if (layout_check_blob(dirfd, &image->layers[i].blob) < 0)
+			return -1;
+	}
 	print_descriptor("manifest", &image->manifest);
 	print_descriptor("config", &image->config);
 	for (i = 0; i < image->nlayers; i++) {
@@ -296,7 +304,7 @@ int main(int argc, char **argv)
 			dest[--n] = '\0';
 	}
 	if (want == 1)
-		status = inspect(&image);
+		status = inspect(dirfd, &image);
 	else
 		status = make_tree(dirfd, &image, argv[optind + 1],
 				   strcmp(command, "bundle") == 0);
