@@ -484,6 +484,38 @@ two_layers() {
 	assert_equal "$(cat "$R/hello")" world
 }
 
+# An image of one layer with many entries: mini-image -x writes a line for
+# each, more than a pipe holds, so it blocks writing when nobody reads.
+many_entries() {
+	local i entries=()
+	for i in $(seq 6000); do
+		entries+=("f:dir$((i % 50))/file$i")
+	done
+	oci_layout tar "$W/many.tar" "${entries[@]}"
+	oci_layout layout "$W/many" t gzip:"$W/many.tar" >/dev/null
+}
+
+@test "a signal during unpack: what was made is removed, then the signal ends it" {
+	many_entries
+	# SIGPIPE: the reader of -x's lines goes away after the first one.
+	run bash -c 'mini-image -x unpack "$1" "$2" 2>&1 | head -n 1; exit "${PIPESTATUS[0]}"' \
+		_ "$W/many:t" "$R"
+	assert_equal "$status" 141
+	assert_no_root "$R"
+	# SIGTERM, while it waits to write to a pipe that is full.
+	mkfifo "$W/lines"
+	exec 5<>"$W/lines" # held open, never read
+	mini-image -x unpack "$W/many:t" "$R" 2>"$W/lines" 3>&- 5>&- &
+	local pid=$!
+	wait_until "compgen -G '$R.hop-*' >/dev/null" 10
+	kill -TERM "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	exec 5>&-
+	assert_equal "$rc" 143
+	assert_no_root "$R"
+}
+
 @test "bad input: a root or a bundle that exists already is left as it was" {
 	two_layers
 	mkdir "$R"

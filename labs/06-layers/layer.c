@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <search.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,6 +44,7 @@ struct unpack {
 	void *made;	   /* tsearch tree: paths this layer made */
 	struct dir_time *dirs;
 	size_t ndirs, dirs_size;
+	const volatile sig_atomic_t *stop; /* set by a signal: give up */
 	/* the stream of the layer being applied */
 	int blobfd;
 	int64_t blob_bytes, want_size;
@@ -62,6 +64,11 @@ struct unpack *unpack_begin(int rootfd)
 	unpack->rootfd = rootfd;
 	unpack->blobfd = -1;
 	return unpack;
+}
+
+void unpack_stop_when(struct unpack *unpack, const volatile sig_atomic_t *flag)
+{
+	unpack->stop = flag;
 }
 
 /* ---- refusing and resolving names --------------------------------------- */
@@ -558,6 +565,10 @@ static la_ssize_t read_blob(struct archive *a, void *data, const void **buf)
 	    (int64_t)want > unpack->want_size + 1 - unpack->blob_bytes)
 		want = (size_t)(unpack->want_size + 1 - unpack->blob_bytes);
 	n = want ? read(unpack->blobfd, unpack->block, want) : 0;
+	if (unpack->stop && *unpack->stop) {
+		archive_set_error(a, EINTR, "%s", _("interrupted"));
+		return -1;
+	}
 	if (n < 0) {
 		archive_set_error(a, errno, "read: %s", strerror(errno));
 		return -1;
@@ -670,6 +681,10 @@ static int apply_entries(struct unpack *unpack, long *count)
 	while ((r = archive_read_next_header(unpack->inner, &e)) ==
 		       ARCHIVE_OK ||
 	       r == ARCHIVE_WARN) {
+		if (unpack->stop && *unpack->stop) {
+			errno = EINTR;
+			return hop_fail(_("layer %s"), unpack->layer);
+		}
 		if (apply_entry(unpack, e) < 0)
 			return -1;
 		(*count)++;

@@ -23,6 +23,7 @@
 #ifndef HOP_LAYER_H
 #define HOP_LAYER_H
 
+#include <signal.h>
 #include <stdint.h>
 
 /* The names OCI layers use for whiteouts (layer.md). */
@@ -43,6 +44,9 @@ struct unpack;
 
 /* Start applying layers to the directory rootfd (not closed). */
 struct unpack *unpack_begin(int rootfd);
+/* Give up, as after a failure, as soon as *flag is set (by a signal
+ * handler: the caller then removes what was made, and nothing is left). */
+void unpack_stop_when(struct unpack *unpack, const volatile sig_atomic_t *flag);
 /* Apply one layer, read from blobfd (to its end; not closed). */
 int unpack_layer(struct unpack *unpack, int blobfd,
 		 const struct layer_desc *desc);

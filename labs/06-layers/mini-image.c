@@ -16,7 +16,9 @@
  * ROOTFS only when every layer is applied: a failure leaves nothing.
  * bundle does the same into BUNDLE/rootfs and writes BUNDLE/config.json.
  *
- * Exit status: 0, 1 on failure, 2 on a usage error.
+ * Exit status: 0, 1 on failure, 2 on a usage error. A signal (SIGINT,
+ * SIGTERM, SIGHUP, SIGPIPE) during unpack or bundle stops it; what was
+ * made is removed, and the signal then ends the program.
  * Read: the OCI image spec (image-layout.md, manifest.md, layer.md,
  * config.md, conversion.md); openat2(2); umoci-unpack(1). Linux 5.6
  * (openat2).
@@ -25,6 +27,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +150,30 @@ static int inspect(int dirfd, const struct image *image)
 	return 0;
 }
 
+/* A signal (^C, kill, a closed pipe) while a root is built: the unpack
+ * stops, the half-made root is removed, and then the signal ends us. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int catch_signals(void)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	/* No SA_RESTART: a read that waits returns, with EINTR. */
+	struct sigaction sa = { .sa_handler = on_signal };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		if (sigaction(signals[i], &sa, NULL) < 0)
+			return hop_fail("sigaction");
+	}
+	return 0;
+}
+
 /* Apply every layer of the image to the directory rootfd. */
 static int apply_layers(int dirfd, const struct image *image, int rootfd)
 {
@@ -155,6 +182,7 @@ static int apply_layers(int dirfd, const struct image *image, int rootfd)
 
 	if (!unpack)
 		return -1;
+	unpack_stop_when(unpack, &stop_signal);
 	for (i = 0; i < image->nlayers; i++) {
 		const struct image_layer *l = &image->layers[i];
 		struct layer_desc desc = { l->blob.digest, l->diff_id,
@@ -306,10 +334,18 @@ int main(int argc, char **argv)
 	if (want == 1)
 		status = inspect(dirfd, &image);
 	else
-		status = make_tree(dirfd, &image, argv[optind + 1],
-				   strcmp(command, "bundle") == 0);
+		status = catch_signals() < 0 ?
+				 -1 :
+				 make_tree(dirfd, &image, argv[optind + 1],
+					   strcmp(command, "bundle") == 0);
 	image_free(&image);
 	close(dirfd);
+	if (status < 0 && stop_signal) {
+		hop_warn_context();
+		(void)signal(stop_signal, SIG_DFL);
+		(void)raise(stop_signal);
+		return 128 + stop_signal;
+	}
 	if (status < 0)
 		hop_die_context(1);
 	return 0;
