@@ -348,6 +348,21 @@ as_umoci() {
 	assert_line --index 0 --partial linux/amd64
 	assert_line --index 0 --partial linux/arm64
 	assert_no_root "$W/none"
+	# One tag for two platforms in index.json itself: the platform picks.
+	for arch in amd64 arm64; do
+		oci_layout layout "$W/flat" both "gzip:$W/$arch.tar" --platform "linux/$arch" >/dev/null
+	done
+	jq '.manifests |= [foreach .[] as $m (-1; . + 1;
+		$m + {platform: {os: "linux", architecture: (["amd64", "arm64"][.])}})]' \
+		"$W/flat/index.json" >"$W/index.json"
+	mv "$W/index.json" "$W/flat/index.json"
+	mini-image --platform linux/arm64 unpack "$W/flat:both" "$W/flat-arm64"
+	assert_equal "$(cat "$W/flat-arm64/arch")" arm64
+	mini-image unpack "$W/flat:both" "$W/flat-default"
+	assert_equal "$(cat "$W/flat-default/arch")" amd64
+	# A platform that is not OS/ARCH[/VARIANT]: a usage error.
+	run -2 mini-image --platform bogus inspect "$W/img:multi"
+	assert_line --index 0 "mini-image: --platform 'bogus': not OS/ARCH or OS/ARCH/VARIANT (e.g. linux/amd64)"
 }
 
 # A layout of two layers for the bad-input tests, with the faults asked

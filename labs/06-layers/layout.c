@@ -281,33 +281,45 @@ static json_t *read_index(int dirfd)
 /* The descriptor in index.json tagged tag, or the only one if tag is
  * NULL; the error lists the tags there are. */
 static int index_find_tag(const json_t *index, const char *tag,
-			  struct descriptor *desc)
+			  const char *platform, struct descriptor *desc)
 {
 	json_t *manifests = json_object_get(index, "manifests"), *entry;
+	json_t *same = json_array();
 	char list[512] = "";
 	size_t i, used = 0;
+	int status;
 
 	if (!tag && json_array_size(manifests) == 1)
-		return descriptor_read(json_array_get(manifests, 0),
-				       "index.json", desc);
+		json_array_append(same, json_array_get(manifests, 0));
 	json_array_foreach(manifests, i, entry)
 	{
 		const char *name = json_string_value(json_object_get(
 			json_object_get(entry, "annotations"), REF_NAME));
 
 		if (tag && name && strcmp(name, tag) == 0)
-			return descriptor_read(entry, "index.json", desc);
-		if (name && used < sizeof(list))
+			json_array_append(same, entry);
+		else if (name && used < sizeof(list))
 			used += (size_t)snprintf(list + used,
 						 sizeof(list) - used, "%s%s",
 						 used ? ", " : "", name);
 	}
-	if (!tag)
-		return hop_refuse(
+	if (json_array_size(same) == 1)
+		status = descriptor_read(json_array_get(same, 0), "index.json",
+					 desc);
+	else if (json_array_size(same) > 1) { /* one tag, several platforms */
+		json_t *tagged = json_pack("{sO}", "manifests", same);
+
+		status = index_pick(tagged, "index.json", platform, desc);
+		json_decref(tagged);
+	} else if (!tag)
+		status = hop_refuse(
 			_("index.json holds %zu images: name one as DIR:TAG (tags: %s)"),
 			json_array_size(manifests), used ? list : _("none"));
-	return hop_refuse(_("no image tagged '%s' (tags: %s)"), tag,
-			  used ? list : _("none"));
+	else
+		status = hop_refuse(_("no image tagged '%s' (tags: %s)"), tag,
+				    used ? list : _("none"));
+	json_decref(same);
+	return status;
 }
 
 /* Follow index.json (and an index it names) to the manifest. */
@@ -316,7 +328,7 @@ static json_t *find_manifest(int dirfd, const char *tag, const char *platform,
 {
 	json_t *index = read_index(dirfd), *json = NULL;
 
-	if (!index || index_find_tag(index, tag, desc) < 0) {
+	if (!index || index_find_tag(index, tag, platform, desc) < 0) {
 		json_decref(index);
 		return NULL;
 	}

@@ -57,6 +57,31 @@ static void usage(FILE *out, int status)
 	exit(status);
 }
 
+/* "os/arch" or "os/arch/variant", as OCI names them: lowercase letters
+ * and digits. */
+static int check_platform(const char *platform)
+{
+	int parts = 1, length = 0;
+	const char *p;
+
+	for (p = platform; *p; p++) {
+		if (*p == '/' && length > 0) {
+			parts++;
+			length = 0;
+		} else if ((*p >= 'a' && *p <= 'z') ||
+			   (*p >= '0' && *p <= '9')) {
+			length++;
+		} else {
+			break;
+		}
+	}
+	if (*p || length == 0 || parts < 2 || parts > 3)
+		return hop_refuse(
+			_("--platform '%s': not OS/ARCH or OS/ARCH/VARIANT (e.g. linux/amd64)"),
+			platform);
+	return 0;
+}
+
 /* Open DIR[:TAG] and load its image. A colon followed by no '/' starts
  * the tag, as in umoci's --image. */
 static int load(const char *ref, const char *platform, struct image *image)
@@ -223,12 +248,15 @@ static int write_config(int bundlefd, const struct image *image, int rootfd)
 
 /* Unpack (and, for a bundle, add config.json) into a fresh sibling of
  * dest, then rename it into place; on failure remove the sibling. */
-static int make_tree(int dirfd, const struct image *image, const char *dest,
+static int make_tree(int dirfd, const struct image *image, char *dest,
 		     int bundle)
 {
+	size_t n = strlen(dest);
 	char temp[PATH_MAX];
 	int fd, rootfd = -1, status = -1;
 
+	while (n > 1 && dest[n - 1] == '/') /* "rootfs/": rootfs.hop-* */
+		dest[--n] = '\0';
 	if (access(dest, F_OK) == 0 || errno != ENOENT)
 		return hop_refuse(_("%s already exists: give a new path"),
 				  dest);
@@ -320,17 +348,13 @@ int main(int argc, char **argv)
 					   _("DIR[:TAG] and a new path"));
 		usage(stderr, 2);
 	}
+	if (platform && check_platform(platform) < 0) {
+		hop_warn_context();
+		usage(stderr, 2);
+	}
 	dirfd = load(argv[optind], platform, &image);
 	if (dirfd < 0)
 		hop_die_context(1);
-	if (want ==
-	    2) { /* "rootfs/" names rootfs: the sibling is rootfs.hop-* */
-		char *dest = argv[optind + 1];
-		size_t n = strlen(dest);
-
-		while (n > 1 && dest[n - 1] == '/')
-			dest[--n] = '\0';
-	}
 	if (want == 1)
 		status = inspect(dirfd, &image);
 	else
