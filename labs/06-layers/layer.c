@@ -222,19 +222,31 @@ static int made_compare(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+/* Record path as made by this layer, and its parent directories (made
+ * or gone through): an opaque marker that comes after them must keep
+ * them. A parent already recorded has its own parents recorded too. */
 static int made_add(struct unpack *unpack, const char *path)
 {
-	char *copy = strdup(path);
-	char **found;
+	size_t length = strlen(path);
 
-	if (!copy)
-		return hop_fail("unpack");
-	found = tsearch(copy, &unpack->made, made_compare);
-	if (!found)
-		return free(copy), hop_fail("unpack");
-	if (*found != copy)
-		free(copy);
-	return 0;
+	for (;;) {
+		char *copy = strndup(path, length), **found;
+
+		if (!copy)
+			return hop_fail("unpack");
+		found = tsearch(copy, &unpack->made, made_compare);
+		if (!found)
+			return free(copy), hop_fail("unpack");
+		if (*found != copy) {
+			free(copy);
+			if (length < strlen(path))
+				return 0;
+		}
+		while (length > 0 && path[length - 1] != '/')
+			length--;
+		if (length-- == 0)
+			return 0;
+	}
 }
 
 static int made_has(struct unpack *unpack, const char *path)
@@ -242,37 +254,52 @@ static int made_has(struct unpack *unpack, const char *path)
 	return tfind(path, &unpack->made, made_compare) != NULL;
 }
 
-/* ".wh..wh..opq" in dir: what the layers below put in dir is hidden, so
- * remove every child this layer did not make itself. */
-static int apply_opaque(struct unpack *unpack, const char *entry,
-			const char *dir)
+/* Beneath the directory fd (the clean path dir), remove all that this
+ * layer did not make; go down into the directories it made, or went
+ * through, to do the same there. */
+static int clear_unmade(struct unpack *unpack, int fd, const char *dir)
 {
 	char child[PATH_MAX + NAME_MAX + 2];
 	struct dirent *d;
-	int fd = open_dir(unpack, entry, dir, 1), status = 0;
-	DIR *stream;
+	DIR *stream = fdopendir(fd);
+	int status = 0;
 
-	if (fd < 0)
-		return -1;
-	stream = fdopendir(fd);
 	if (!stream)
-		return close(fd), hop_fail(_("layer %s: entry '%s'"),
-					   unpack->layer, entry);
+		return close(fd), -1;
 	while (status == 0 && (d = readdir(stream))) {
+		int sub;
+
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;
 		snprintf(child, sizeof(child), "%s%s%s", dir, *dir ? "/" : "",
 			 d->d_name);
-		if (made_has(unpack, child))
+		if (!made_has(unpack, child)) {
+			status = layer_remove_tree(fd, d->d_name);
+			hop_explain(status, "unlinkat(\"%s\") (opaque)", child);
 			continue;
-		status = layer_remove_tree(fd, d->d_name);
-		hop_explain(status, "unlinkat(\"%s\") (opaque)", child);
+		}
+		sub = openat(fd, d->d_name,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			status = clear_unmade(unpack, sub, child);
 	}
 	closedir(stream);
-	if (status < 0)
-		return hop_fail(_("layer %s: entry '%s': remove %s"),
-				unpack->layer, entry, child);
-	return 0;
+	return status;
+}
+
+/* ".wh..wh..opq" in dir: what the layers below put in dir is hidden, so
+ * remove every thing in it that this layer did not make itself. */
+static int apply_opaque(struct unpack *unpack, const char *entry,
+			const char *dir)
+{
+	int fd = open_dir(unpack, entry, dir, 1);
+
+	if (fd < 0)
+		return -1;
+	if (clear_unmade(unpack, fd, dir) < 0)
+		return hop_fail(_("layer %s: entry '%s': clear %s"),
+				unpack->layer, entry, *dir ? dir : "/");
+	return made_add(unpack, dir);
 }
 
 /* ".wh.NAME" in dir: remove NAME (and all beneath it). */

@@ -181,7 +181,8 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
 {
-	stop_signal = sig;
+	if (!stop_signal) /* the first one: a SIGPIPE may follow a SIGTERM */
+		stop_signal = sig;
 }
 
 static int catch_signals(void)

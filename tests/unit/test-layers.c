@@ -128,6 +128,15 @@ static void test_layers(int top)
 		{ "var/cache/a", AE_IFREG, "a" },
 		{ "lib", AE_IFLNK, "usr/lib" },
 	};
+	static const struct entry lower[] = {
+		{ "a/b/old", AE_IFREG, "o" },
+		{ "a/keep", AE_IFREG, "k" },
+	};
+	/* The marker comes last: layer.md says SHOULD come first, not MUST. */
+	static const struct entry late_opaque[] = {
+		{ "a/b/c", AE_IFREG, "c" },
+		{ "a/.wh..wh..opq", AE_IFREG, NULL },
+	};
 	static const struct entry upper[] = {
 		{ "etc/.wh.motd", AE_IFREG, NULL },
 		{ "var/cache/.wh..wh..opq", AE_IFREG, NULL },
@@ -148,6 +157,12 @@ static void test_layers(int top)
 	UNIT_CHECK(!exists_at(root, "var/cache/a") &&
 			   exists_at(root, "var/cache/b"),
 		   "an opaque directory keeps only what its own layer made");
+	UNIT_CHECK(apply(root, lower, 2) == 0 &&
+			   apply(root, late_opaque, 2) == 0,
+		   "an opaque marker after what its layer put beneath it");
+	UNIT_CHECK(exists_at(root, "a/b/c") && !exists_at(root, "a/b/old") &&
+			   !exists_at(root, "a/keep"),
+		   "it keeps a/b/c, and removes the lower a/b/old and a/keep");
 	close(root);
 }
 
