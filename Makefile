@@ -48,13 +48,17 @@ RUNTIME_OBJ := $(addprefix $(OBJ)/05-runtime/,config.o process.o mounts.o hooks.
               devices.o runtime.o instance.o terminal.o exec.o scope.o)
 RUNTIME_PKGS := jansson libseccomp libcap libmnl libsystemd
 # Day 06: layers, image layouts and overlays (day 07's puller reuses them).
-LAYERS_OBJ := $(addprefix $(OBJ)/06-layers/,digest.o layer.o layout.o bundle.o)
+LAYERS_OBJ := $(addprefix $(OBJ)/06-layers/,digest.o layer.o layout.o bundle.o tree.o)
 OVERLAY_OBJ := $(OBJ)/06-layers/overlay.o $(OBJ)/06-layers/diff.o
 LAYERS_PKGS := libarchive jansson libcrypto
+# Day 07: the puller (libcurl) and mini-ctr's store and containers.
+PULLER_OBJ := $(addprefix $(OBJ)/07-puller/,ref.o registry.o store.o pull.o container.o)
+PULLER_PKGS := libcurl libarchive jansson libcrypto
 
 PROGRAMS   := $(BIN)/mini-unshare $(BIN)/mini-cgroup $(BIN)/mini-chroot \
               $(BIN)/mini-pivot-root $(BIN)/chroot-escape $(BIN)/mini-container \
-              $(BIN)/mini-netns $(BIN)/mini-runc $(BIN)/mini-overlay $(BIN)/mini-image
+              $(BIN)/mini-netns $(BIN)/mini-runc $(BIN)/mini-overlay $(BIN)/mini-image \
+              $(BIN)/mini-ctr
 PROBE      := $(BUILD)/bin/probe
 MO         := $(LOCALEDIR)/vi/LC_MESSAGES/hop.mo
 ROOTFS     := $(BUILD)/rootfs/busybox/.done
@@ -150,6 +154,9 @@ $(BIN)/mini-image: $(OBJ)/06-layers/mini-image.o $(LAYERS_OBJ) $(LIB_OBJ)
 $(BIN)/mini-overlay: $(OBJ)/06-layers/mini-overlay.o $(OVERLAY_OBJ) $(LAYERS_OBJ) \
 		$(LIB_OBJ)
 $(BIN)/mini-image $(BIN)/mini-overlay: PKGS += $(LAYERS_PKGS)
+$(BIN)/mini-ctr: $(OBJ)/07-puller/mini-ctr.o $(PULLER_OBJ) $(LAYERS_OBJ) \
+		$(OBJ)/06-layers/overlay.o $(LIB_OBJ)
+$(BIN)/mini-ctr: PKGS += $(PULLER_PKGS)
 
 $(BIN)/mini-netns $(BIN)/mini-container $(BUILD)/unit/test-net \
 	$(BUILD)/unit/test-container: PKGS += $(NET_PKGS)

@@ -34,9 +34,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "06-layers/bundle.h"
-#include "06-layers/layer.h"
 #include "06-layers/layout.h"
+#include "06-layers/tree.h"
 #include "lib/hop.h"
 
 static void usage(FILE *out, int status)
@@ -200,105 +199,6 @@ static int catch_signals(void)
 	return 0;
 }
 
-/* Apply every layer of the image to the directory rootfd. */
-static int apply_layers(int dirfd, const struct image *image, int rootfd)
-{
-	struct unpack *unpack = unpack_begin(rootfd);
-	size_t i;
-
-	if (!unpack)
-		return -1;
-	unpack_stop_when(unpack, &stop_signal);
-	for (i = 0; i < image->nlayers; i++) {
-		const struct image_layer *l = &image->layers[i];
-		struct layer_desc desc = { l->blob.digest, l->diff_id,
-					   l->blob.media_type, l->blob.size };
-		int fd = layout_open_blob(dirfd, l->blob.digest);
-
-		hop_step(_("layer %zu of %zu: %s"), i + 1, image->nlayers,
-			 l->blob.digest);
-		if (fd < 0 || unpack_layer(unpack, fd, &desc) < 0) {
-			if (fd >= 0)
-				close(fd);
-			unpack_abort(unpack);
-			return -1;
-		}
-		close(fd);
-	}
-	return unpack_finish(unpack);
-}
-
-/* Write config.json for the image into the bundle directory. */
-static int write_config(int bundlefd, const struct image *image, int rootfd)
-{
-	json_t *config = bundle_config(image->config_json, rootfd);
-	int fd, status;
-
-	if (!config)
-		return -1;
-	fd = openat(bundlefd, "config.json",
-		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	status = fd < 0 ? -1 : json_dumpfd(config, fd, JSON_INDENT(2));
-	if (fd >= 0 && (status < 0 || write(fd, "\n", 1) != 1 || close(fd) < 0))
-		status = -1;
-	json_decref(config);
-	if (status < 0)
-		return hop_fail(_("write config.json"));
-	return 0;
-}
-
-/* Unpack (and, for a bundle, add config.json) into a fresh sibling of
- * dest, then rename it into place; on failure remove the sibling. */
-static int make_tree(int dirfd, const struct image *image, char *dest,
-		     int bundle)
-{
-	size_t n = strlen(dest);
-	char temp[PATH_MAX];
-	int fd, rootfd = -1, status = -1;
-
-	while (n > 1 && dest[n - 1] == '/') /* "rootfs/": rootfs.hop-* */
-		dest[--n] = '\0';
-	if (access(dest, F_OK) == 0 || errno != ENOENT)
-		return hop_refuse(_("%s already exists: give a new path"),
-				  dest);
-	snprintf(temp, sizeof(temp), "%s.hop-XXXXXX", dest);
-	if (!mkdtemp(temp))
-		return hop_fail(_("make %s"), temp);
-	hop_step(_("building in %s"), temp);
-	fd = open(temp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 && bundle && mkdirat(fd, "rootfs", 0755) == 0)
-		rootfd = openat(fd, "rootfs",
-				O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	else if (fd >= 0 && !bundle)
-		rootfd = dup(fd);
-	if (rootfd < 0)
-		hop_fail(_("make %s"), temp);
-	else if (fchmod(rootfd, 0755) < 0)
-		hop_fail(_("chmod %s"), temp);
-	else if (apply_layers(dirfd, image, rootfd) == 0 &&
-		 (!bundle || write_config(fd, image, rootfd) == 0)) {
-		status = renameat2(AT_FDCWD, temp, AT_FDCWD, dest,
-				   RENAME_NOREPLACE);
-		hop_explain(status,
-			    "renameat2(\"%s\", \"%s\", RENAME_NOREPLACE)", temp,
-			    dest);
-		if (status < 0 && errno == EEXIST)
-			hop_refuse(_("%s already exists: give a new path"),
-				   dest);
-		else if (status < 0)
-			hop_fail(_("rename %s to %s"), temp, dest);
-	}
-	if (status < 0 && layer_remove_tree(AT_FDCWD, temp) < 0)
-		hop_warn(_("remove %s"), temp);
-	if (rootfd >= 0)
-		close(rootfd);
-	if (fd >= 0)
-		close(fd);
-	if (status == 0)
-		hop_step(_("renamed %s to %s"), temp, dest);
-	return status;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -361,8 +261,11 @@ int main(int argc, char **argv)
 	else
 		status = catch_signals() < 0 ?
 				 -1 :
-				 make_tree(dirfd, &image, argv[optind + 1],
-					   strcmp(command, "bundle") == 0);
+				 tree_make(dirfd, &image, argv[optind + 1],
+					   &(struct tree_options){
+						   .bundle = strcmp(command,
+								    "bundle") == 0,
+						   .stop = &stop_signal });
 	image_free(&image);
 	close(dirfd);
 	if (status < 0 && stop_signal) {
