@@ -126,12 +126,12 @@ static int mount_rootfs(struct store *store, const struct image *image,
 	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
 	    mkdir(merged, 0755) < 0)
 		return hop_fail(_("make %s"), merged);
-	if (overlay_check(&dirs) < 0 || overlay_mount(&dirs) < 0) {
-		if (overlay_cause(&dirs) == OVERLAY_CAUSE_UPPER_ON_OVERLAY)
-			hop_hint(_("the store is on an overlay: give --root a "
-				   "directory on another file system"));
+	if (overlay_check(&dirs) < 0)
 		return -1;
-	}
+	if (overlay_mount(&dirs) < 0)
+		return overlay_cause(&dirs) == OVERLAY_CAUSE_UPPER_ON_OVERLAY ?
+			       hop_set_hint(HOP_HINT_STORE_ON_OVERLAY) :
+			       -1;
 	return 0;
 }
 

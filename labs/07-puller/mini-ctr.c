@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "06-layers/layer.h"
 #include "07-puller/container.h"
 #include "07-puller/pull.h"
 #include "lib/hop.h"
@@ -278,10 +279,11 @@ static int cmd_pull(const char *text)
 	struct store store;
 	struct ref ref;
 	char name[600];
-	int rc;
+	int rc, fresh;
 
 	if (canonical(text, &ref, name, sizeof(name)) < 0)
 		return -1;
+	fresh = access(opt.root, F_OK) < 0 && errno == ENOENT;
 	if (registry_init(&registry, ref_host(&ref), ref.name, opt.plain_http,
 			  opt.user, opt.timeout) < 0 ||
 	    open_store(&store, 1) < 0)
@@ -290,8 +292,13 @@ static int cmd_pull(const char *text)
 	if (rc == 0)
 		rc = unpack_pulled(&store, name);
 	store_close(&store);
-	if (rc < 0)
-		return hop_wrap(_("pull %s"), name);
+	if (rc < 0) {
+		hop_wrap(_("pull %s"), name);
+		/* The store this pull made goes with it: nothing is left. */
+		if (fresh)
+			(void)layer_remove_tree(AT_FDCWD, opt.root);
+		return -1;
+	}
 	if (!opt.quiet)
 		fprintf(stderr,
 			_("%s: fetched %zu blobs (%.1f MiB), %zu already here\n"),
@@ -562,6 +569,37 @@ static int cmd_check(void)
 
 /* ---- options ---- */
 
+/* Say what failed, and what usually causes it; exit 1. */
+static _Noreturn void fail(void)
+{
+	hop_warn_context();
+	switch (hop_error_hint()) {
+	case HOP_HINT_REGISTRY_DOWN:
+		hop_hint(_("is the registry running, on that port? "
+			   "(tools/registry start)"));
+		break;
+	case HOP_HINT_REGISTRY_PLAIN_HTTP:
+		hop_hint(_("a local registry speaks plain HTTP: add --plain-http"));
+		break;
+	case HOP_HINT_REGISTRY_TIMEOUT:
+		hop_hint(_("the registry stopped answering; --timeout SECONDS "
+			   "waits longer"));
+		break;
+	case HOP_HINT_STORE_EMPTY:
+		hop_hint(_("nothing was pulled into it yet: mini-ctr --root %s "
+			   "pull REF"),
+			 opt.root);
+		break;
+	case HOP_HINT_STORE_ON_OVERLAY:
+		hop_hint(_("the store is on an overlay (a container's upper dir "
+			   "cannot be): give --root a directory elsewhere"));
+		break;
+	default:
+		break;
+	}
+	exit(1);
+}
+
 static void on_signal(int sig)
 {
 	if (!stop_signal)
@@ -715,6 +753,6 @@ int main(int argc, char **argv)
 	(void)sigaction(SIGHUP, &sa, NULL);
 	rc = dispatch(argc - optind, argv + optind);
 	if (rc < 0)
-		hop_die_context(1);
+		fail();
 	return rc;
 }

@@ -167,18 +167,20 @@ static void common_options(CURL *curl, const struct registry *registry)
 	(void)curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 }
 
-/* Why a transfer failed, in words, with a hint for the usual causes. */
+/* Why a transfer failed, in words, with a hint code for the usual causes. */
 static int transfer_failed(const char *url, CURLcode code, const char *why)
 {
-	hop_fail_library("GET %s: %s", url, why[0] ? why : curl_easy_strerror(code));
+	enum hop_hint hint = HOP_HINT_NONE;
+
 	if (code == CURLE_COULDNT_CONNECT)
-		hop_hint(_("is the registry running, on that port? (tools/registry start)"));
+		hint = HOP_HINT_REGISTRY_DOWN;
 	else if (code == CURLE_SSL_CONNECT_ERROR ||
 		 code == CURLE_PEER_FAILED_VERIFICATION)
-		hop_hint(_("a local registry speaks plain HTTP: add --plain-http"));
+		hint = HOP_HINT_REGISTRY_PLAIN_HTTP;
 	else if (code == CURLE_OPERATION_TIMEDOUT)
-		hop_hint(_("the registry stopped answering; --timeout SECONDS waits longer"));
-	return -1;
+		hint = HOP_HINT_REGISTRY_TIMEOUT;
+	return hop_record(HOP_ERROR_LIBRARY, hint, EIO, "GET %s: %s", url,
+			  why[0] ? why : curl_easy_strerror(code));
 }
 
 static int get(const struct registry *registry, const char *url,

@@ -85,13 +85,11 @@ int store_open(struct store *store, const char *root, int create)
 	if (create && mkdir(root, 0700) < 0 && errno != EEXIST)
 		return hop_fail(_("make the store %s"), root);
 	store->fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (store->fd < 0) {
-		hop_fail(_("open the store %s"), root);
-		if (errno == ENOENT)
-			hop_hint(_("nothing was pulled into it yet (mini-ctr --root %s pull REF)"),
-				 root);
-		return -1;
-	}
+	if (store->fd < 0)
+		return errno == ENOENT ? hop_fail_hint(HOP_HINT_STORE_EMPTY,
+						       _("open the store %s"),
+						       root) :
+					 hop_fail(_("open the store %s"), root);
 	if (create && init_layout(store) < 0)
 		goto fail;
 	store->blobsfd = openat(store->fd, "blobs/sha256",

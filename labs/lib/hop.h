@@ -80,6 +80,16 @@ enum hop_hint {
 	/* day 03: sysfs refused in a user namespace that has no network
 	 * namespace of its own */
 	HOP_HINT_SYSFS_NEEDS_NETNS,
+	/* day 07: nothing listens where the registry should be */
+	HOP_HINT_REGISTRY_DOWN,
+	/* day 07: TLS to a registry that speaks plain HTTP */
+	HOP_HINT_REGISTRY_PLAIN_HTTP,
+	/* day 07: the registry stopped sending */
+	HOP_HINT_REGISTRY_TIMEOUT,
+	/* day 07: the store holds nothing yet */
+	HOP_HINT_STORE_EMPTY,
+	/* day 07: an overlay's upper dir on an overlay (the store) */
+	HOP_HINT_STORE_ON_OVERLAY,
 };
 
 /* Record a failure: its kind, a hint code, the errno it leaves, and one
