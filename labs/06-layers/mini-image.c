@@ -264,7 +264,8 @@ int main(int argc, char **argv)
 				 tree_make(dirfd, &image, argv[optind + 1],
 					   &(struct tree_options){
 						   .bundle = strcmp(command,
-								    "bundle") == 0,
+								    "bundle") ==
+							     0,
 						   .stop = &stop_signal });
 	image_free(&image);
 	close(dirfd);

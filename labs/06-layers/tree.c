@@ -67,7 +67,8 @@ static json_t *runtime_config(const struct image *image, int rootfd,
 	if (options->annotations && options->annotations[0]) {
 		json_t *notes = json_object();
 
-		for (i = 0; options->annotations[i] && options->annotations[i + 1];
+		for (i = 0;
+		     options->annotations[i] && options->annotations[i + 1];
 		     i += 2)
 			(void)json_object_set_new(
 				notes, options->annotations[i],

@@ -12,8 +12,8 @@
 #include "06-layers/layout.h"
 
 struct tree_options {
-	int bundle;		   /* DEST/rootfs and DEST/config.json */
-	const char *const *args;   /* NULL-ended; replaces the image's
+	int bundle;			/* DEST/rootfs and DEST/config.json */
+	const char *const *args;	/* NULL-ended; replaces the image's
 				    * Entrypoint and Cmd (bundle only) */
 	const char *const *annotations; /* "key", "value", ..., NULL:
 					 * config.json's annotations */
@@ -29,8 +29,8 @@ int tree_apply_layers(int layoutfd, const struct image *image, int rootfd,
 int tree_write_config(int bundlefd, const struct image *image, int rootfd,
 		      const struct tree_options *options);
 
-/* Make DEST (which must not exist) from image; see above. */
-int tree_make(int layoutfd, const struct image *image, const char *dest,
+/* Make path (DEST, which must not exist) from image; see above. */
+int tree_make(int layoutfd, const struct image *image, const char *path,
 	      const struct tree_options *options);
 
 #endif

@@ -64,7 +64,8 @@ static int named(const json_t *images, const char *hex)
 
 	json_array_foreach(images, i, entry)
 	{
-		const char *d = json_string_value(json_object_get(entry, "digest"));
+		const char *d =
+			json_string_value(json_object_get(entry, "digest"));
 
 		if (d && strchr(d, ':') && strcmp(strchr(d, ':') + 1, hex) == 0)
 			return 1;
@@ -119,10 +120,11 @@ static int mount_rootfs(struct store *store, const struct image *image,
 	struct overlay_dirs dirs = { lower, upper, work, merged };
 
 	snapshot_path(store, image->manifest.digest, lower, sizeof(lower));
-	snprintf(upper, sizeof(upper), "%s/containers/%s/upper", store->root, id);
+	snprintf(upper, sizeof(upper), "%s/containers/%s/upper", store->root,
+		 id);
 	snprintf(work, sizeof(work), "%s/containers/%s/work", store->root, id);
-	snprintf(merged, sizeof(merged), "%s/containers/%s/rootfs",
-		 store->root, id);
+	snprintf(merged, sizeof(merged), "%s/containers/%s/rootfs", store->root,
+		 id);
 	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
 	    mkdir(merged, 0755) < 0)
 		return hop_fail(_("make %s"), merged);
@@ -139,11 +141,9 @@ static int make_container(struct store *store, const struct image *image,
 			  const char *name, const char *id,
 			  const char *const *args)
 {
-	const char *annotations[] = { CONTAINER_IMAGE_NAME,
-				      name,
+	const char *annotations[] = { CONTAINER_IMAGE_NAME, name,
 				      CONTAINER_IMAGE_MANIFEST,
-				      image->manifest.digest,
-				      NULL };
+				      image->manifest.digest, NULL };
 	struct tree_options options = { .bundle = 1,
 					.args = args,
 					.annotations = annotations };
@@ -221,8 +221,8 @@ int container_remove(struct store *store, const char *id)
 	return rc;
 }
 
-int container_annotation(struct store *store, const char *id,
-			 const char *key, char *out, size_t size)
+int container_annotation(struct store *store, const char *id, const char *key,
+			 char *out, size_t size)
 {
 	char path[2 * PATH_MAX];
 	json_t *config;

@@ -43,7 +43,7 @@ int container_remove(struct store *store, const char *id);
 int container_using(struct store *store, const char *digest, char *id,
 		    size_t size);
 /* An annotation of the container's config.json into out ("" if none). */
-int container_annotation(struct store *store, const char *id,
-			 const char *key, char *out, size_t size);
+int container_annotation(struct store *store, const char *id, const char *key,
+			 char *out, size_t size);
 
 #endif

@@ -41,7 +41,7 @@ static struct {
 
 static volatile sig_atomic_t stop_signal;
 
-static const char *or(const char *text, const char *otherwise)
+static const char * or (const char *text, const char *otherwise)
 {
 	return text ? text : otherwise;
 }
@@ -154,14 +154,12 @@ static int runtime(const char *const *args, char *out, size_t size, int quiet,
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return hop_fail("waitpid");
-	return WIFEXITED(status) ? WEXITSTATUS(status) :
-				   128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* The runtime's view of a container: "running", "created", "stopped"...,
  * or "" if it does not know it. */
-static void runtime_status(const char *id, char *status, size_t size,
-			   long *pid)
+static void runtime_status(const char *id, char *status, size_t size, long *pid)
 {
 	const char *args[] = { "state", id, NULL };
 	char out[8192];
@@ -173,7 +171,7 @@ static void runtime_status(const char *id, char *status, size_t size,
 		return;
 	json = json_loads(out, 0, NULL);
 	snprintf(status, size, "%s",
-		 or(json_string_value(json_object_get(json, "status")), ""));
+		 or (json_string_value(json_object_get(json, "status")), ""));
 	*pid = (long)json_integer_value(json_object_get(json, "pid"));
 	json_decref(json);
 }
@@ -223,14 +221,16 @@ static void draw(void *arg, const struct blob_job *jobs, size_t n)
 		if (p->tty) {
 			int bars = (int)(part * 30);
 
-			fprintf(stderr, "\r%-6s %.19s  [%.*s%*s] %6.1f / %.1f MiB\033[K\n",
+			fprintf(stderr,
+				"\r%-6s %.19s  [%.*s%*s] %6.1f / %.1f MiB\033[K\n",
 				j->what, j->desc.digest, bars,
 				"##############################", 30 - bars, "",
 				(double)j->received / 1048576.0,
 				(double)j->desc.size / 1048576.0);
 		} else if (!p->shown[i]) {
-			fprintf(stderr, _("%s %s: fetching %lld bytes\n"), j->what,
-				j->desc.digest, (long long)j->desc.size);
+			fprintf(stderr, _("%s %s: fetching %lld bytes\n"),
+				j->what, j->desc.digest,
+				(long long)j->desc.size);
 			p->shown[i] = 1;
 		}
 		if (!p->tty && p->shown[i] == 1 && j->state == BLOB_DONE) {
@@ -288,7 +288,9 @@ static int cmd_pull(const char *text)
 			  opt.user, opt.timeout) < 0 ||
 	    open_store(&store, 1) < 0)
 		return -1;
-	rc = pull_image(&registry, &store, &ref, name, platform(), &cb, &pulled);
+	rc = pull_image(&registry, &store,
+			&(struct pull_target){ &ref, name, platform() }, &cb,
+			&pulled);
 	if (rc == 0)
 		rc = unpack_pulled(&store, name);
 	store_close(&store);
@@ -311,7 +313,8 @@ static int cmd_pull(const char *text)
 /* Sum of the sizes of an image's blobs, from its stored manifest. */
 static int64_t image_size(struct store *store, const json_t *entry)
 {
-	const char *digest = json_string_value(json_object_get(entry, "digest"));
+	const char *digest =
+		json_string_value(json_object_get(entry, "digest"));
 	int64_t total = json_integer_value(json_object_get(entry, "size"));
 	const json_t *layer;
 	json_t *manifest;
@@ -366,8 +369,9 @@ static int cmd_images(int names_only)
 		printf("%-44s %-20.19s %6.1f MiB  %s/%s\n", name ? name : "-",
 		       digest ? digest : "-",
 		       (double)image_size(&store, entry) / 1048576.0,
-		       or(json_string_value(json_object_get(p, "os")), "?"),
-		       or(json_string_value(json_object_get(p, "architecture")), "?"));
+		       or (json_string_value(json_object_get(p, "os")), "?"),
+		       or (json_string_value(json_object_get(p, "architecture")),
+			   "?"));
 	}
 	json_decref(images);
 	store_close(&store);
@@ -390,7 +394,8 @@ static void image_digest(struct store *store, const char *name, char *out,
 
 		if (have && strcmp(have, name) == 0)
 			snprintf(out, size, "%s",
-				 json_string_value(json_object_get(entry, "digest")));
+				 json_string_value(
+					 json_object_get(entry, "digest")));
 	}
 	json_decref(images);
 }
@@ -410,10 +415,11 @@ static int cmd_rmi(const char *text)
 	if (store_lock(&store, 1) < 0)
 		goto out;
 	image_digest(&store, name, digest, sizeof(digest));
-	if (digest[0] && container_using(&store, digest, user, sizeof(user)) == 0 &&
-	    user[0])
-		hop_refuse(_("%s is used by container %s (mini-ctr rm %s first)"),
-			   name, user, user);
+	if (digest[0] &&
+	    container_using(&store, digest, user, sizeof(user)) == 0 && user[0])
+		hop_refuse(
+			_("%s is used by container %s (mini-ctr rm %s first)"),
+			name, user, user);
 	else if (store_untag(&store, name) == 0 &&
 		 store_gc(&store, &removed, &bytes) == 0 &&
 		 snapshot_gc(&store) == 0)
@@ -487,8 +493,8 @@ static int cmd_run(const char *text, const char *id, const char *const *args,
 {
 	char bundle[PATH_MAX + 80], log[PATH_MAX + 100];
 	const char *run[] = { "run", "--bundle", bundle, id, NULL, NULL };
-	const char *run_detached[] = { "run", "--detach", "--bundle",
-				       bundle, id, NULL };
+	const char *run_detached[] = { "run",  "--detach", "--bundle",
+				       bundle, id,	   NULL };
 	int status;
 
 	if (create(text, id, args) < 0)
@@ -579,7 +585,8 @@ static _Noreturn void fail(void)
 			   "(tools/registry start)"));
 		break;
 	case HOP_HINT_REGISTRY_PLAIN_HTTP:
-		hop_hint(_("a local registry speaks plain HTTP: add --plain-http"));
+		hop_hint(_(
+			"a local registry speaks plain HTTP: add --plain-http"));
 		break;
 	case HOP_HINT_REGISTRY_TIMEOUT:
 		hop_hint(_("the registry stopped answering; --timeout SECONDS "
@@ -591,11 +598,11 @@ static _Noreturn void fail(void)
 			 opt.root);
 		break;
 	case HOP_HINT_STORE_ON_OVERLAY:
-		hop_hint(_("the store is on an overlay (a container's upper dir "
-			   "cannot be): give --root a directory elsewhere"));
+		hop_hint(
+			_("the store is on an overlay (a container's upper dir "
+			  "cannot be): give --root a directory elsewhere"));
 		break;
-	default:
-		break;
+	default: break;
 	}
 	exit(1);
 }
@@ -627,7 +634,8 @@ static int command_flags(int argc, char **argv, const char *allowed, int *flags)
 		else if (strcmp(o, "-q") == 0 && strchr(allowed, 'q'))
 			flags['q'] = 1;
 		else {
-			hop_warn_plain(_("%s: unknown option '%s'"), argv[0], o);
+			hop_warn_plain(_("%s: unknown option '%s'"), argv[0],
+				       o);
 			usage(stderr, 2);
 		}
 	}
@@ -648,9 +656,11 @@ static int dispatch(int argc, char **argv)
 {
 	const char *command = argv[0];
 	int flags[128] = { 0 };
-	int i = command_flags(argc, argv, strcmp(command, "run") == 0 ? "rd" :
-					 strcmp(command, "rm") == 0 ? "f" :
-					 strcmp(command, "images") == 0 ? "q" : "",
+	int i = command_flags(argc, argv,
+			      strcmp(command, "run") == 0    ? "rd" :
+			      strcmp(command, "rm") == 0     ? "f" :
+			      strcmp(command, "images") == 0 ? "q" :
+							       "",
 			      flags);
 	int left = argc - i;
 
@@ -682,7 +692,8 @@ static int dispatch(int argc, char **argv)
 		return operands(command, left, 0, 0, _("no operand")) < 0 ?
 			       -1 :
 			       cmd_ps();
-	if (strcmp(command, "rm") == 0 && operands(command, left, 1, 1, "ID") == 0)
+	if (strcmp(command, "rm") == 0 &&
+	    operands(command, left, 1, 1, "ID") == 0)
 		return remove_container(argv[i], flags['f']);
 	if (strcmp(command, "check") == 0)
 		return operands(command, left, 0, 0, _("no operand")) < 0 ?
@@ -729,8 +740,9 @@ int main(int argc, char **argv)
 		case 'u': opt.user = optarg; break;
 		case 't':
 			if (hop_parse_long(optarg, 1, 3600, &opt.timeout) < 0) {
-				hop_warn_plain(_("--timeout '%s': a number of seconds, 1 to 3600"),
-					       optarg);
+				hop_warn_plain(
+					_("--timeout '%s': a number of seconds, 1 to 3600"),
+					optarg);
 				usage(stderr, 2);
 			}
 			break;

@@ -24,7 +24,8 @@ static int read_descriptor(const json_t *json, const char *what,
 			   struct descriptor *out)
 {
 	const char *digest = json_string_value(json_object_get(json, "digest"));
-	const char *type = json_string_value(json_object_get(json, "mediaType"));
+	const char *type =
+		json_string_value(json_object_get(json, "mediaType"));
 	json_t *size = json_object_get(json, "size");
 
 	memset(out, 0, sizeof(*out));
@@ -45,11 +46,11 @@ static int read_descriptor(const json_t *json, const char *what,
 static void entry_platform(const json_t *entry, char *out, size_t size)
 {
 	const json_t *p = json_object_get(entry, "platform");
-	const char *variant =
-		json_string_value(json_object_get(p, "variant"));
+	const char *variant = json_string_value(json_object_get(p, "variant"));
 
 	const char *os = json_string_value(json_object_get(p, "os"));
-	const char *arch = json_string_value(json_object_get(p, "architecture"));
+	const char *arch =
+		json_string_value(json_object_get(p, "architecture"));
 
 	snprintf(out, size, "%s/%s%s%s", os ? os : "?", arch ? arch : "?",
 		 variant ? "/" : "", variant ? variant : "");
@@ -69,11 +70,13 @@ int pull_pick_platform(const json_t *index, const char *platform,
 		/* "linux/arm64" matches "linux/arm64/v8": no variant asked */
 		if (strcmp(have, platform) == 0 ||
 		    (strncmp(have, platform, want) == 0 && have[want] == '/' &&
-		     strchr(platform + strcspn(platform, "/") + 1, '/') == NULL))
+		     strchr(platform + strcspn(platform, "/") + 1, '/') ==
+			     NULL))
 			return read_descriptor(entry, have, out);
 		if (used < sizeof(list))
-			used += (size_t)snprintf(list + used, sizeof(list) - used,
-						 "%s%s", used ? ", " : "", have);
+			used += (size_t)snprintf(list + used,
+						 sizeof(list) - used, "%s%s",
+						 used ? ", " : "", have);
 	}
 	return hop_refuse(_("no image for %s in the index; it has: %s "
 			    "(choose one with --platform)"),
@@ -84,7 +87,8 @@ int pull_pick_platform(const json_t *index, const char *platform,
 static const char *media_type_of(const json_t *json,
 				 const struct manifest_body *body)
 {
-	const char *type = json_string_value(json_object_get(json, "mediaType"));
+	const char *type =
+		json_string_value(json_object_get(json, "mediaType"));
 
 	return type ? type : body->media_type;
 }
@@ -220,9 +224,10 @@ static int fetch(struct registry *registry, struct store *store,
 }
 
 int pull_image(struct registry *registry, struct store *store,
-	       const struct ref *ref, const char *name, const char *platform,
+	       const struct pull_target *target,
 	       const struct blob_callbacks *callbacks, struct pulled *out)
 {
+	const char *platform = target->platform;
 	struct manifest_body body = { 0 };
 	struct blob_job *jobs = NULL;
 	json_t *json = NULL;
@@ -231,7 +236,7 @@ int pull_image(struct registry *registry, struct store *store,
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->platform, sizeof(out->platform), "%s", platform);
-	if (resolve(registry, ref, platform, &body, &json, out) < 0)
+	if (resolve(registry, target->ref, platform, &body, &json, out) < 0)
 		goto done;
 	if (!is_manifest(media_type_of(json, &body))) {
 		hop_refuse(_("manifest %s: media type '%s' is not an image "
@@ -249,7 +254,8 @@ int pull_image(struct registry *registry, struct store *store,
 	out->manifest.size = (int64_t)body.size;
 	if (fetch(registry, store, jobs, n, callbacks, out) == 0 &&
 	    store_put(store, body.digest, body.data, body.size) == 0 &&
-	    store_tag(store, name, &out->manifest, platform, out->resolved) == 0)
+	    store_tag(store, target->name, &out->manifest, platform,
+		      out->resolved) == 0)
 		rc = 0;
 	(void)store_unlock(store);
 done:

@@ -19,16 +19,23 @@
 #include "07-puller/store.h"
 
 struct pulled {
-	char resolved[DIGEST_MAX]; /* what the reference resolved to */
-	struct descriptor manifest;	/* this platform's manifest */
+	char resolved[DIGEST_MAX];  /* what the reference resolved to */
+	struct descriptor manifest; /* this platform's manifest */
 	char platform[64];
-	size_t fetched, had;	/* blobs fetched now, found in the store */
-	int64_t bytes;		/* fetched now */
+	size_t fetched, had; /* blobs fetched now, found in the store */
+	int64_t bytes;	     /* fetched now */
 };
 
-/* Pull ref (named name in the store) for platform ("os/arch[/variant]"). */
+/* What to pull: ref, named name in the store, for platform
+ * ("os/arch[/variant]"). */
+struct pull_target {
+	const struct ref *ref;
+	const char *name;
+	const char *platform;
+};
+
 int pull_image(struct registry *registry, struct store *store,
-	       const struct ref *ref, const char *name, const char *platform,
+	       const struct pull_target *target,
 	       const struct blob_callbacks *callbacks, struct pulled *out);
 
 /* From an index's manifests, the one for platform; the error lists the

@@ -26,7 +26,8 @@ static int check_component(const char *p, size_t n)
 			return -1;
 		if (i == n)
 			return 0;
-		if (p[i] == '.' || (p[i] == '_' && (i + 1 == n || p[i + 1] != '_')))
+		if (p[i] == '.' ||
+		    (p[i] == '_' && (i + 1 == n || p[i + 1] != '_')))
 			i++;
 		else if (p[i] == '_')
 			i += 2;
@@ -49,8 +50,8 @@ static int check_name(const char *name)
 		return -1;
 	for (;;) {
 		slash = strchr(p, '/');
-		if (check_component(p, slash ? (size_t)(slash - p) : strlen(p)) <
-		    0)
+		if (check_component(p, slash ? (size_t)(slash - p) :
+					       strlen(p)) < 0)
 			return -1;
 		if (!slash)
 			return 0;

@@ -16,9 +16,9 @@
 #include "06-layers/digest.h"
 
 struct ref {
-	char domain[256]; /* "docker.io", "127.0.0.1:5055" */
-	char name[256];	  /* "library/busybox" */
-	char tag[129];	  /* "latest"; "" when only a digest was given */
+	char domain[256];	 /* "docker.io", "127.0.0.1:5055" */
+	char name[256];		 /* "library/busybox" */
+	char tag[129];		 /* "latest"; "" when only a digest was given */
 	char digest[DIGEST_MAX]; /* "" unless @DIGEST was given */
 };
 

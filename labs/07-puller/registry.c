@@ -122,6 +122,14 @@ static void header_value(const char *line, size_t n, const char *name,
 	out[len] = '\0';
 }
 
+/* A header line's length without its CRLF (curl's is not NUL-ended). */
+static int line_length(const char *line, size_t n)
+{
+	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+		n--;
+	return (int)n;
+}
+
 static size_t on_header(char *line, size_t one, size_t n, void *arg)
 {
 	struct response *r = arg;
@@ -132,7 +140,7 @@ static size_t on_header(char *line, size_t one, size_t n, void *arg)
 		r->content_type[0] = r->docker_digest[0] = r->challenge[0] =
 			'\0';
 		if (hop_explain_calls)
-			fprintf(stderr, "  < %.*s\n", (int)(n > 2 ? n - 2 : n),
+			fprintf(stderr, "  < %.*s\n", line_length(line, n),
 				line);
 	}
 	header_value(line, n, "Content-Type", r->content_type,
@@ -147,7 +155,7 @@ static size_t on_header(char *line, size_t one, size_t n, void *arg)
 	     strncasecmp(line, "Docker-Content-Digest:", 22) == 0 ||
 	     strncasecmp(line, "WWW-Authenticate:", 17) == 0 ||
 	     strncasecmp(line, "Location:", 9) == 0))
-		fprintf(stderr, "  < %.*s\n", (int)(n > 2 ? n - 2 : n), line);
+		fprintf(stderr, "  < %.*s\n", line_length(line, n), line);
 	return n;
 }
 
@@ -163,7 +171,8 @@ static void common_options(CURL *curl, const struct registry *registry)
 	(void)curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, registry->timeout);
 	(void)curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	(void)curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	(void)curl_easy_setopt(curl, CURLOPT_USERAGENT, "hop-mini-ctr/" HOP_VERSION);
+	(void)curl_easy_setopt(curl, CURLOPT_USERAGENT,
+			       "hop-mini-ctr/" HOP_VERSION);
 	(void)curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 }
 
@@ -213,7 +222,8 @@ static int get(const struct registry *registry, const char *url,
 			accept ? "\n  > " : "", accept ? accept : "",
 			auth && registry->authorization[0] ?
 				"\n  > Authorization: (the token)" :
-				userpwd ? "\n  > Authorization: Basic (-u)" : "");
+			userpwd ? "\n  > Authorization: Basic (-u)" :
+				  "");
 	code = curl_easy_perform(curl);
 	(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_cleanup(curl);
@@ -274,7 +284,8 @@ static int bearer(struct registry *registry, const struct challenge *c)
 	json = json_loadb(r.data ? r.data : "", r.size, 0, NULL);
 	token = json_string_value(json_object_get(json, "token"));
 	if (!token)
-		token = json_string_value(json_object_get(json, "access_token"));
+		token = json_string_value(
+			json_object_get(json, "access_token"));
 	if (!token || strlen(token) + 32 > sizeof(registry->authorization)) {
 		json_decref(json);
 		response_free(&r);
@@ -307,25 +318,26 @@ static int authenticate(struct registry *registry, const char *value)
 	struct challenge c;
 
 	if (registry->tried_auth || registry_parse_challenge(value, &c) < 0)
-		return hop_refuse(_("the registry answered 401 Unauthorized%s%s"),
-				  registry->user ? "" : _(": it needs credentials"),
-				  registry->user ? _(": wrong credentials") : "");
+		return hop_refuse(
+			_("the registry answered 401 Unauthorized%s%s"),
+			registry->user ? "" : _(": it needs credentials"),
+			registry->user ? _(": wrong credentials") : "");
 	registry->tried_auth = 1;
 	hop_step(_("the registry asks for %s authentication"), c.scheme);
 	if (strcasecmp(c.scheme, "Bearer") == 0)
 		return bearer(registry, &c);
 	if (!registry->user)
-		return hop_refuse(_("the registry asks for a user and password "
-				    "(Basic realm \"%s\"): give -u USER:PASSWORD"),
-				  c.realm);
+		return hop_refuse(
+			_("the registry asks for a user and password "
+			  "(Basic realm \"%s\"): give -u USER:PASSWORD"),
+			c.realm);
 	return basic(registry);
 }
 
 /* ---- manifests ---- */
 
-int registry_init(struct registry *registry, const char *host,
-		  const char *name, int plain_http, const char *user,
-		  long timeout)
+int registry_init(struct registry *registry, const char *host, const char *name,
+		  int plain_http, const char *user, long timeout)
 {
 	memset(registry, 0, sizeof(*registry));
 	if (!curl_ready) {
@@ -344,7 +356,7 @@ int registry_init(struct registry *registry, const char *host,
 /* sha256 of a buffer, as "sha256:<hex>". */
 static int hash_bytes(const char *data, size_t size, char *out)
 {
-	struct digest_hash hash;
+	struct digest_hash hash = { 0 };
 
 	if (digest_hash_start(&hash, NULL) < 0)
 		return -1;
@@ -364,11 +376,11 @@ static int check_manifest(const char *reference, const struct response *r,
 {
 	if (hash_bytes(r->data ? r->data : "", r->size, out->digest) < 0)
 		return -1;
-	if (digest_check(reference) == 0 && strcmp(reference, out->digest))
+	if (digest_check(reference) == 0 && strcmp(reference, out->digest) != 0)
 		return hop_refuse(_("digest mismatch for manifest %s: the "
 				    "registry sent %s; refused"),
 				  reference, out->digest);
-	if (r->docker_digest[0] && strcmp(r->docker_digest, out->digest))
+	if (r->docker_digest[0] && strcmp(r->docker_digest, out->digest) != 0)
 		return hop_refuse(_("digest mismatch for manifest %s: the "
 				    "registry says %s but sent %s; refused"),
 				  reference, r->docker_digest, out->digest);

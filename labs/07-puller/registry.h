@@ -31,18 +31,18 @@
 #define REGISTRY_MANIFEST_MAX (4 << 20)
 
 struct registry {
-	char base[300];		/* "http://127.0.0.1:5055" */
-	char name[256];		/* the repository: "library/busybox" */
-	const char *user;	/* "USER:PASSWORD" or NULL */
-	long timeout;		/* seconds: to connect, and with no byte */
+	char base[300];		  /* "http://127.0.0.1:5055" */
+	char name[256];		  /* the repository: "library/busybox" */
+	const char *user;	  /* "USER:PASSWORD" or NULL */
+	long timeout;		  /* seconds: to connect, and with no byte */
 	char authorization[8192]; /* the header that worked, or "" */
 	int tried_auth;
 };
 
 /* A 401's WWW-Authenticate challenge. */
 struct challenge {
-	char scheme[16];  /* "Bearer" or "Basic" */
-	char realm[512];  /* the token server, for Bearer */
+	char scheme[16]; /* "Bearer" or "Basic" */
+	char realm[512]; /* the token server, for Bearer */
 	char service[256];
 	char scope[512];
 };
@@ -51,15 +51,14 @@ struct challenge {
 int registry_parse_challenge(const char *value, struct challenge *challenge);
 
 /* Set up the client for host (HOST[:PORT]) and the repository name. */
-int registry_init(struct registry *registry, const char *host,
-		  const char *name, int plain_http, const char *user,
-		  long timeout);
+int registry_init(struct registry *registry, const char *host, const char *name,
+		  int plain_http, const char *user, long timeout);
 
 /* A manifest or index, read whole (at most REGISTRY_MANIFEST_MAX). */
 struct manifest_body {
 	char *data;
 	size_t size;
-	char media_type[128]; /* its Content-Type */
+	char media_type[128];	 /* its Content-Type */
 	char digest[DIGEST_MAX]; /* the sha256 of the bytes we got */
 };
 
@@ -72,7 +71,7 @@ void manifest_body_free(struct manifest_body *body);
 
 /* One blob to fetch into fd (a fresh file of the caller's). */
 struct blob_job {
-	const char *what;	      /* "layer", "config": for messages */
+	const char *what;	/* "layer", "config": for messages */
 	struct descriptor desc; /* what the manifest says it is */
 	int fd;
 	int64_t received;
@@ -96,6 +95,6 @@ struct blob_callbacks {
 /* Fetch every job at once (one connection each); 0 when all are done,
  * else -1 with the first failure. */
 int registry_get_blobs(struct registry *registry, struct blob_job *jobs,
-		       size_t n, const struct blob_callbacks *callbacks);
+		       size_t n, const struct blob_callbacks *cb);
 
 #endif

@@ -86,16 +86,16 @@ int store_open(struct store *store, const char *root, int create)
 		return hop_fail(_("make the store %s"), root);
 	store->fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (store->fd < 0)
-		return errno == ENOENT ? hop_fail_hint(HOP_HINT_STORE_EMPTY,
-						       _("open the store %s"),
-						       root) :
-					 hop_fail(_("open the store %s"), root);
+		return errno == ENOENT ?
+			       hop_fail_hint(HOP_HINT_STORE_EMPTY,
+					     _("open the store %s"), root) :
+			       hop_fail(_("open the store %s"), root);
 	if (create && init_layout(store) < 0)
 		goto fail;
 	store->blobsfd = openat(store->fd, "blobs/sha256",
 				O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	store->lockfd = openat(store->fd, "lock",
-			       O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	store->lockfd =
+		openat(store->fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (store->blobsfd < 0 || store->lockfd < 0) {
 		hop_fail(_("open the store %s"), root);
 		goto fail;
@@ -169,8 +169,7 @@ int store_commit(struct store *store, int fd, const char *digest)
 		return hop_fail(_("write %s"), digest);
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	rc = linkat(AT_FDCWD, proc, store->blobsfd, hex, AT_SYMLINK_FOLLOW);
-	hop_explain(rc, "linkat(\"%s\", \"blobs/sha256/%.12s...\")", proc,
-		    hex);
+	hop_explain(rc, "linkat(\"%s\", \"blobs/sha256/%.12s...\")", proc, hex);
 	if (rc < 0 && errno != EEXIST)
 		return hop_fail(_("link %s into the store"), digest);
 	return 0;
@@ -256,7 +255,8 @@ static json_t *platform_json(const char *platform)
 	(void)sscanf(platform, "%31[^/]/%31[^/]/%31s", os, arch, variant);
 	json = json_pack("{s:s, s:s}", "os", os, "architecture", arch);
 	if (json && variant[0])
-		(void)json_object_set_new(json, "variant", json_string(variant));
+		(void)json_object_set_new(json, "variant",
+					  json_string(variant));
 	return json;
 }
 
@@ -361,9 +361,11 @@ static json_t *needed(struct store *store)
 		if (json_is_string(json_object_get(layer, "digest")))
 			(void)json_object_set_new(
 				set,
-				json_string_value(json_object_get(layer, "digest")),
+				json_string_value(
+					json_object_get(layer, "digest")),
 				json_true());
-		json_array_foreach(json_object_get(manifest, "layers"), j, layer)
+		json_array_foreach(json_object_get(manifest, "layers"), j,
+				   layer)
 		{
 			const char *d = json_string_value(
 				json_object_get(layer, "digest"));
@@ -421,7 +423,7 @@ int store_gc(struct store *store, size_t *removed, int64_t *bytes)
 /* sha256 of the blob file name; "" if it cannot be read. */
 static int hash_file(int dirfd, const char *name, char *out)
 {
-	struct digest_hash hash;
+	struct digest_hash hash = { 0 };
 	char buf[1 << 16];
 	ssize_t n;
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -465,7 +467,8 @@ static int check_blobs(struct store *store,
 			report(arg, digest, strerror(errno));
 			problems++;
 		} else if (strcmp(got, digest) != 0) {
-			report(arg, digest, _("content does not match its name"));
+			report(arg, digest,
+			       _("content does not match its name"));
 			problems++;
 		}
 	}

@@ -27,9 +27,9 @@
 
 struct store {
 	char root[PATH_MAX];
-	int fd;	      /* ROOT */
-	int blobsfd;  /* ROOT/blobs/sha256 */
-	int lockfd;   /* ROOT/lock */
+	int fd;	     /* ROOT */
+	int blobsfd; /* ROOT/blobs/sha256 */
+	int lockfd;  /* ROOT/lock */
 };
 
 /* Open the store at root, making it first when create is set. */
