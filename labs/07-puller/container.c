@@ -39,6 +39,33 @@ static void snapshot_path(const struct store *store, const char *digest,
 		 strchr(digest, ':') ? strchr(digest, ':') + 1 : digest);
 }
 
+/* Remove HEX.hop-XXXXXX: an unpack killed by SIGKILL (the caller holds
+ * the store's lock: no other unpack runs). */
+static void sweep(struct store *store, const char *hex)
+{
+	int fd = openat(store->fd, "snapshots",
+			O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	size_t n = strlen(hex);
+	struct dirent *e;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(dir)) != NULL) {
+		if (strncmp(e->d_name, hex, n) != 0 ||
+		    strncmp(e->d_name + n, ".hop-", 5) != 0)
+			continue;
+		hop_step(_("removing %s, left by an unpack that was killed"),
+			 e->d_name);
+		if (layer_remove_tree(dirfd(dir), e->d_name) < 0)
+			hop_warn_context();
+	}
+	closedir(dir);
+}
+
 int snapshot_make(struct store *store, const struct image *image,
 		  const volatile sig_atomic_t *stop)
 {
@@ -48,6 +75,7 @@ int snapshot_make(struct store *store, const struct image *image,
 	if (mkdirat(store->fd, "snapshots", 0700) < 0 && errno != EEXIST)
 		return hop_fail(_("make %s/snapshots"), store->root);
 	snapshot_path(store, image->manifest.digest, path, sizeof(path));
+	sweep(store, strchr(path, '/') ? strrchr(path, '/') + 1 : path);
 	if (access(path, F_OK) == 0) {
 		hop_step(_("snapshot %s: already unpacked"), path);
 		return 0;
@@ -96,10 +124,16 @@ int snapshot_gc(struct store *store)
 	while ((e = readdir(dir)) != NULL) {
 		char digest[80], user[80];
 
-		if (e->d_name[0] == '.' || named(images, e->d_name))
+		int leftover = strstr(e->d_name, ".hop-") != NULL;
+
+		/* DIGEST.hop-XXXXXX is an unpack killed by SIGKILL: the store
+		 * is locked, so no unpack is running now. */
+		if (e->d_name[0] == '.' ||
+		    (!leftover && named(images, e->d_name)))
 			continue;
 		snprintf(digest, sizeof(digest), "sha256:%.64s", e->d_name);
-		if (container_using(store, digest, user, sizeof(user)) == 0 &&
+		if (!leftover &&
+		    container_using(store, digest, user, sizeof(user)) == 0 &&
 		    user[0])
 			continue; /* its overlay still needs it */
 		hop_step(_("removing the snapshot %s"), e->d_name);

@@ -253,10 +253,16 @@ static int unpack_pulled(struct store *store, const char *name)
 
 	if (image_load(store->fd, name, platform(), &image) < 0)
 		return hop_wrap(_("image %s"), name);
-	rc = snapshot_make(store, &image, &stop_signal);
+	/* Exclusive: one unpack at a time, so that what a killed one left
+	 * (DIGEST.hop-XXXXXX) can be swept; a collection waits for it. */
+	rc = store_lock(store, 1) < 0 ?
+		     -1 :
+		     snapshot_make(store, &image, &stop_signal);
 	image_free(&image);
 	if (rc == 0)
-		return 0;
+		return store_unlock(store);
+	if (stop_signal) /* the blobs are whole: the next pull unpacks them */
+		return -1;
 	hop_warn_context();
 	hop_warn_plain(_("%s: not kept: removing what this pull stored"), name);
 	if (store_lock(store, 1) == 0) {
@@ -761,9 +767,17 @@ int main(int argc, char **argv)
 		usage(stderr, 2);
 	}
 	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGHUP, &sa, NULL);
 	rc = dispatch(argc - optind, argv + optind);
+	if (rc < 0 && stop_signal) {
+		/* Stopped by a signal: say where, then let it end us. */
+		hop_warn_context();
+		(void)signal(stop_signal, SIG_DFL);
+		(void)raise(stop_signal);
+		return 128 + stop_signal;
+	}
 	if (rc < 0)
 		fail();
 	return rc;
