@@ -21,16 +21,15 @@ static void test_refs(void)
 		{ "me/app", "docker.io/me/app:latest" },
 		{ "127.0.0.1:5055/busybox", "127.0.0.1:5055/busybox:latest" },
 		{ "localhost/a/b:v1", "localhost/a/b:v1" },
-		{ "reg.example/a__b/c-d.e:T_1",
-		  "reg.example/a__b/c-d.e:T_1" },
+		{ "reg.example/a__b/c-d.e:T_1", "reg.example/a__b/c-d.e:T_1" },
 		{ "127.0.0.1:5055/x@sha256:" HEX,
 		  "127.0.0.1:5055/x@sha256:" HEX },
 		{ "x:tag@sha256:" HEX, "docker.io/library/x:tag@sha256:" HEX },
 	};
 	static const char *const bad[] = {
-		"",	   "Busybox",	 "a//b",      "a/",	"-a",
-		"a..b",	   "a:",	 "a:-x",      "a:.x",	"a@sha256:../../x",
-		"a@md5:00", "host:5000/", "a b",      "a/b/C",	"a___b",
+		"",	    "Busybox",	  "a//b", "a/",	   "-a",
+		"a..b",	    "a:",	  "a:-x", "a:.x",  "a@sha256:../../x",
+		"a@md5:00", "host:5000/", "a b",  "a/b/C", "a___b",
 	};
 	struct ref ref;
 	char text[600];
