@@ -571,15 +571,31 @@ static int cmd_check(void)
 	if (problems < 0)
 		return -1;
 	if (problems > 0)
-		return hop_refuse(_("%d problems in the store %s"), problems,
-				  opt.root);
-	if (!opt.quiet)
-		fprintf(stderr, _("%s: every blob matches its digest\n"),
-			opt.root);
+		return hop_refuse(_("the store %s: problems found: %d"),
+				  opt.root, problems);
+	printf(_("%s: every blob matches its digest, and every image has its "
+		 "blobs\n"),
+	       opt.root);
 	return 0;
 }
 
 /* ---- options ---- */
+
+/* path, made absolute from the current directory, into buf. */
+static const char *absolute(const char *path, char *buf)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return path;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	if (snprintf(buf, PATH_MAX, "%s/%s", cwd, path) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return buf;
+}
 
 /* Say what failed, and what usually causes it; exit 1. */
 static _Noreturn void fail(void)
@@ -727,6 +743,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
+	static char root_buf[PATH_MAX], state_buf[PATH_MAX];
 	int c, rc;
 
 	hop_init(argv[0]);
@@ -762,6 +779,12 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage(stderr, 2);
+	/* The runtime runs elsewhere and wants absolute paths; so do
+	 * the messages that name them. */
+	opt.root = absolute(opt.root, root_buf);
+	opt.state = absolute(opt.state, state_buf);
+	if (!opt.root || !opt.state)
+		hop_die(1, _("the current directory"));
 	if (opt.user && !strchr(opt.user, ':')) {
 		hop_warn_plain(_("-u '%s': give USER:PASSWORD"), opt.user);
 		usage(stderr, 2);

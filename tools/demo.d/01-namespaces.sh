@@ -10,7 +10,7 @@ step "PID namespace: the command is PID 1" \
 	"A new PID namespace numbers from 1; ps reads /proc, so it needs a /proc of its own (--mount-proc)."
 run mini-unshare --fork --pid --mount-proc ps
 run unshare --fork --pid --mount-proc ps
-note "the same on the host lists every process:"
+note "inside, ps is PID 1 and sees only itself; the same on the host counts every process:"
 run "ps -e --no-headers | wc -l"
 pause
 
@@ -26,6 +26,7 @@ step "A namespace is a file: one inode per namespace" \
 	"/proc/PID/ns/* names the namespaces of a process: here the shell's parent (outside) and the shell (inside)."
 run "mini-unshare --uts sh -c 'readlink /proc/\$PPID/ns/uts /proc/self/ns/uts'"
 run "unshare --uts sh -c 'readlink /proc/\$PPID/ns/uts /proc/self/ns/uts'"
+note "two inodes each time: the host's uts:[...] first, then the new one (the second run may get the number the first freed)"
 pause
 
 step "NET namespace: only lo, and it is down" \
@@ -33,6 +34,7 @@ step "NET namespace: only lo, and it is down" \
 run ip -brief link
 run mini-unshare --net ip -brief link
 run unshare --net ip -brief link
+note "the host has eth0 and more; the new namespaces have only lo, DOWN"
 pause
 
 step "USER namespace: nobody outside, root inside" \
@@ -47,6 +49,7 @@ if have_userns; then
 	PATH=$nobody_bin:$PATH run "setpriv --reuid=65534 --regid=65534 --clear-groups id"
 	PATH=$nobody_bin:$PATH run "setpriv --reuid=65534 --regid=65534 --clear-groups mini-unshare -r sh -c 'id; cat /proc/self/uid_map'"
 	PATH=$nobody_bin:$PATH run "setpriv --reuid=65534 --regid=65534 --clear-groups unshare -r sh -c 'id; cat /proc/self/uid_map'"
+	note "uid_map \"0 65534 1\": uid 0 inside is uid 65534 outside, a range of one id"
 else
 	skip_step "unprivileged user namespaces are disabled (see tools/doctor)"
 fi
@@ -66,6 +69,7 @@ if have_timens; then
 	run uptime --pretty
 	run mini-unshare --time --boottime 86400 uptime --pretty
 	run unshare --time --boottime 86400 uptime --pretty
+	note "one day more inside, in both; the host's uptime (first) is unchanged"
 else
 	skip_step "this kernel has no time namespaces (Linux 5.6 or later)"
 fi
@@ -74,4 +78,5 @@ pause
 step "What the kernel did: -x" \
 	"-x prints each system call mini-unshare makes, and its result, like strace."
 run mini-unshare -x --fork --pid --mount-proc true
+note "unshare(CLONE_NEWNS|CLONE_NEWPID), then MS_REC|MS_PRIVATE on / before /proc is mounted: no mount reaches the host"
 pause
