@@ -106,6 +106,16 @@ leaks_engine_processes() {
 		*"$HOP_TOP/build/engines/"*)
 			echo "${dir#/proc/}: ${args%% *} works for build/engines"
 			;;
+		*"docker-registry serve "* | *token-server.py*)
+			# tools/registry's: their config or key is in a dir of ours
+			local word
+			for word in $args; do
+				if leaks_our_path "$word"; then
+					echo "${dir#/proc/}: a registry of ours ($word)"
+					break
+				fi
+			done
+			;;
 		esac
 	done
 }

@@ -42,7 +42,7 @@ load leaks
 	assert_output ""
 }
 
-@test "no process of ours runs: an engine we started (conmon, containerd, its shims)" {
+@test "no process of ours runs: an engine or registry we started (conmon, containerd, its shims, docker-registry)" {
 	run -0 leaks_engine_processes
 	assert_output ""
 }
@@ -173,6 +173,22 @@ make_leak_group() {
 	assert_line "$pid: sh works for build/engines"
 	kill "$pid"
 	wait "$pid" || true
+	run -0 leaks_engine_processes
+	refute_reported "$pid: "
+}
+
+@test "self-test: a registry serving a config of ours is reported, one of someone else's is not" {
+	local pid other
+	mkdir -p "$BATS_TEST_TMPDIR/reg"
+	sh -c 'sleep 60; :' "docker-registry serve" "$BATS_TEST_TMPDIR/reg/config.yml" 3>&- &
+	pid=$!
+	sh -c 'sleep 60; :' "docker-registry serve" /etc/docker/registry/config.yml 3>&- &
+	other=$! LEAK_PIDS="$pid $other"
+	run -0 leaks_engine_processes
+	assert_line "$pid: a registry of ours ($BATS_TEST_TMPDIR/reg/config.yml)"
+	refute_reported "$other: "
+	kill "$pid" "$other"
+	wait "$pid" "$other" || true
 	run -0 leaks_engine_processes
 	refute_reported "$pid: "
 }
