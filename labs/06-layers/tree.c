@@ -46,25 +46,39 @@ int tree_apply_layers(int layoutfd, const struct image *image, int rootfd,
 	return unpack_finish(unpack);
 }
 
-/* The image's config, with the caller's args and annotation. */
+/* The image's config, with the caller's args and annotations. Args
+ * replace the image's Entrypoint and Cmd, as ctr's do: they are set in a
+ * copy of the image config, so an image with no command can be run with
+ * one. */
 static json_t *runtime_config(const struct image *image, int rootfd,
 			      const struct tree_options *options)
 {
-	json_t *config = bundle_config(image->config_json, rootfd);
-	json_t *args, *process;
+	json_t *image_config = json_deep_copy(image->config_json);
+	json_t *inner = json_object_get(image_config, "config");
+	json_t *config;
 	size_t i;
 
-	if (!config)
+	if (!image_config) {
+		hop_fail_library(_("image config: out of memory"));
 		return NULL;
-	process = json_object_get(config, "process");
-	if (options->args && options->args[0] && process) {
-		args = json_array();
+	}
+	if (options->args && options->args[0]) {
+		json_t *args = json_array();
+
+		if (!inner) {
+			inner = json_object();
+			(void)json_object_set_new(image_config, "config",
+						  inner);
+		}
 		for (i = 0; options->args[i]; i++)
 			(void)json_array_append_new(
 				args, json_string(options->args[i]));
-		(void)json_object_set_new(process, "args", args);
+		(void)json_object_set_new(inner, "Cmd", args);
+		(void)json_object_del(inner, "Entrypoint");
 	}
-	if (options->annotations && options->annotations[0]) {
+	config = bundle_config(image_config, rootfd);
+	json_decref(image_config);
+	if (config && options->annotations && options->annotations[0]) {
 		json_t *notes = json_object();
 
 		for (i = 0;

@@ -242,6 +242,23 @@ static void draw(void *arg, const struct blob_job *jobs, size_t n)
 	p->drawn = p->tty ? (int)n : 0;
 }
 
+/* A refused pull: remove the blobs it linked in (whole and checked, but
+ * of an image we will not keep), and any other blob no image needs. A
+ * pull killed by a signal keeps them: the next one does not fetch them
+ * again. (What works records nothing: the pull's failure is kept.) */
+static void forget_blobs(struct store *store)
+{
+	size_t removed;
+	int64_t bytes;
+
+	if (store_lock(store, 1) == 0) {
+		if (store_gc(store, &removed, &bytes) == 0 && removed)
+			hop_step(_("removed %zu blobs of the refused image"),
+				 removed);
+		(void)store_unlock(store);
+	}
+}
+
 /* The image was fetched: unpack it into its snapshot; if that fails,
  * forget it again, blobs and all. */
 static int unpack_pulled(struct store *store, const char *name)
@@ -297,6 +314,8 @@ static int cmd_pull(const char *text)
 	rc = pull_image(&registry, &store,
 			&(struct pull_target){ &ref, name, platform() }, &cb,
 			&pulled);
+	if (rc < 0 && !stop_signal)
+		forget_blobs(&store); /* refused: nothing of it stays */
 	if (rc == 0)
 		rc = unpack_pulled(&store, name);
 	store_close(&store);

@@ -192,6 +192,15 @@ static int transfer_failed(const char *url, CURLcode code, const char *why)
 			  why[0] ? why : curl_easy_strerror(code));
 }
 
+/* How -x shows our Authorization header: its kind, never its secret. */
+static const char *auth_label(const struct registry *registry)
+{
+	return strncmp(registry->authorization, "Authorization: Basic", 20) ==
+			       0 ?
+		       "\n  > Authorization: Basic (-u USER:PASSWORD)" :
+		       "\n  > Authorization: Bearer (the token server's token)";
+}
+
 static int get(const struct registry *registry, const char *url,
 	       const char *accept, const char *userpwd, int auth,
 	       struct response *r)
@@ -221,9 +230,10 @@ static int get(const struct registry *registry, const char *url,
 		fprintf(stderr, "  > GET %s%s%s%s\n", url,
 			accept ? "\n  > " : "", accept ? accept : "",
 			auth && registry->authorization[0] ?
-				"\n  > Authorization: (the token)" :
-			userpwd ? "\n  > Authorization: Basic (-u)" :
-				  "");
+				auth_label(registry) :
+			userpwd ?
+				"\n  > Authorization: Basic (-u USER:PASSWORD)" :
+				"");
 	code = curl_easy_perform(curl);
 	(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_cleanup(curl);
@@ -437,6 +447,7 @@ void manifest_body_free(struct manifest_body *body)
 /* ---- blobs, in parallel ---- */
 
 struct transfer {
+	struct response answer; /* what -x shows of the answer */
 	CURL *curl;
 	struct curl_slist *headers;
 	struct digest_hash hash;
@@ -500,10 +511,13 @@ static int start_blob(struct registry *registry, CURLM *multi,
 	(void)curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, t->headers);
 	(void)curl_easy_setopt(t->curl, CURLOPT_WRITEFUNCTION, on_blob);
 	(void)curl_easy_setopt(t->curl, CURLOPT_WRITEDATA, job);
+	(void)curl_easy_setopt(t->curl, CURLOPT_HEADERFUNCTION, on_header);
+	(void)curl_easy_setopt(t->curl, CURLOPT_HEADERDATA, &t->answer);
 	(void)curl_easy_setopt(t->curl, CURLOPT_ERRORBUFFER, t->errbuf);
 	(void)curl_easy_setopt(t->curl, CURLOPT_PRIVATE, job);
 	if (hop_explain_calls)
-		fprintf(stderr, "  > GET %s\n", t->url);
+		fprintf(stderr, "  > GET %s%s\n", t->url,
+			registry->authorization[0] ? auth_label(registry) : "");
 	job->state = BLOB_RUNNING;
 	hop_step(_("GET %s (%s, %lld bytes)"), t->url, job->what,
 		 (long long)job->desc.size);

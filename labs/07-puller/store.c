@@ -77,10 +77,20 @@ static int init_layout(struct store *store)
 	return 0;
 }
 
+/* flock(ROOT/index.lock, op): held by whoever writes index.json. */
+static int index_lock(struct store *store, int op)
+{
+	int rc = flock(store->indexfd, op);
+
+	hop_explain(rc, "flock(\"%s/index.lock\", %s)", store->root,
+		    op == LOCK_EX ? "LOCK_EX" : "LOCK_UN");
+	return rc < 0 ? hop_fail(_("lock %s/index.lock"), store->root) : 0;
+}
+
 int store_open(struct store *store, const char *root, int create)
 {
 	memset(store, 0, sizeof(*store));
-	store->fd = store->blobsfd = store->lockfd = -1;
+	store->fd = store->blobsfd = store->lockfd = store->indexfd = -1;
 	snprintf(store->root, sizeof(store->root), "%s", root);
 	if (create && mkdir(root, 0700) < 0 && errno != EEXIST)
 		return hop_fail(_("make the store %s"), root);
@@ -90,7 +100,16 @@ int store_open(struct store *store, const char *root, int create)
 			       hop_fail_hint(HOP_HINT_STORE_EMPTY,
 					     _("open the store %s"), root) :
 			       hop_fail(_("open the store %s"), root);
-	if (create && init_layout(store) < 0)
+	store->indexfd = openat(store->fd, "index.lock",
+				O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (store->indexfd < 0) {
+		hop_fail(_("open the store %s"), root);
+		goto fail;
+	}
+	/* Two first pulls into one new store: one makes it, whole. */
+	if (create &&
+	    (index_lock(store, LOCK_EX) < 0 || init_layout(store) < 0 ||
+	     index_lock(store, LOCK_UN) < 0))
 		goto fail;
 	store->blobsfd = openat(store->fd, "blobs/sha256",
 				O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -110,11 +129,13 @@ void store_close(struct store *store)
 {
 	if (store->lockfd >= 0)
 		close(store->lockfd);
+	if (store->indexfd >= 0)
+		close(store->indexfd);
 	if (store->blobsfd >= 0)
 		close(store->blobsfd);
 	if (store->fd >= 0)
 		close(store->fd);
-	store->fd = store->blobsfd = store->lockfd = -1;
+	store->fd = store->blobsfd = store->lockfd = store->indexfd = -1;
 }
 
 int store_lock(struct store *store, int exclusive)
@@ -267,7 +288,7 @@ int store_tag(struct store *store, const char *name,
 	json_t *index, *entry;
 	int rc = -1;
 
-	if (store_lock(store, 1) < 0)
+	if (index_lock(store, LOCK_EX) < 0)
 		return -1;
 	index = load_index(store);
 	if (index) {
@@ -287,17 +308,22 @@ int store_tag(struct store *store, const char *name,
 			rc = save_index(store, index);
 		json_decref(index);
 	}
-	(void)store_lock(store, 0); /* back to shared: the pull goes on */
+	(void)index_lock(store, LOCK_UN);
 	return rc;
 }
 
 int store_untag(struct store *store, const char *name)
 {
-	json_t *index = load_index(store);
+	json_t *index;
 	int rc = -1;
 
-	if (!index)
+	if (index_lock(store, LOCK_EX) < 0)
 		return -1;
+	index = load_index(store);
+	if (!index) {
+		(void)index_lock(store, LOCK_UN);
+		return -1;
+	}
 	if (drop_name(json_object_get(index, "manifests"), name) == 0) {
 		errno = ENOENT;
 		hop_fail(_("%s: no such image in %s"), name, store->root);
@@ -305,6 +331,7 @@ int store_untag(struct store *store, const char *name)
 		rc = save_index(store, index);
 	}
 	json_decref(index);
+	(void)index_lock(store, LOCK_UN);
 	return rc;
 }
 

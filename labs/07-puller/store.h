@@ -8,8 +8,9 @@
  * A blob is written to an unnamed file (O_TMPFILE) and linked in under
  * its name only once its digest is checked: a crash or SIGKILL leaves no
  * half-written blob behind, ever. index.json is replaced with rename(2).
- * A pull holds ROOT/lock shared; tagging and garbage collection hold it
- * exclusive, so a collection never takes the blobs of a running pull.
+ * A pull holds ROOT/lock shared from its first blob to its tag; a garbage
+ * collection holds it exclusive, so it never takes the blobs of a running
+ * pull. Whoever writes index.json holds ROOT/index.lock exclusive.
  */
 #ifndef HOP_STORE_H
 #define HOP_STORE_H
@@ -30,6 +31,7 @@ struct store {
 	int fd;	     /* ROOT */
 	int blobsfd; /* ROOT/blobs/sha256 */
 	int lockfd;  /* ROOT/lock */
+	int indexfd; /* ROOT/index.lock */
 };
 
 /* Open the store at root, making it first when create is set. */
