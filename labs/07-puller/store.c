@@ -106,8 +106,9 @@ int store_open(struct store *store, const char *root, int create)
 		hop_fail(_("open the store %s"), root);
 		goto fail;
 	}
-	/* Two first pulls into one new store: one makes it, whole. */
-	if (create &&
+	/* Two first pulls into one new store: one makes it, whole. (A store
+	 * that has its index.json is made: no lock needed.) */
+	if (create && faccessat(store->fd, "index.json", F_OK, 0) < 0 &&
 	    (index_lock(store, LOCK_EX) < 0 || init_layout(store) < 0 ||
 	     index_lock(store, LOCK_UN) < 0))
 		goto fail;
