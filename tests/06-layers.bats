@@ -32,14 +32,7 @@ teardown() {
 	assert_equal "$(grep -c "$BATS_TEST_TMPDIR" /proc/self/mounts)" 0
 }
 
-oci_layout() {
-	python3 "$HOP_TOP/tests/oci-layout.py" "$@"
-}
-
-# The listing two trees are compared by; diff shows what differs.
-same_tree() {
-	diff -u <(oci_layout list "$1" --mtime) <(oci_layout list "$2" --mtime)
-}
+# oci_layout and same_tree: tests/helpers.bash (day 07 uses them too).
 
 # The blob of the layout $1 named by digest $2; the hex of the digest of
 # the manifest of tag $2 in layout $1 and of its layer $3.

@@ -226,3 +226,15 @@ set_config() {
 runc_() {
 	runc --root "$RUNC_STATE" "$@"
 }
+
+# Day 06's tree comparison, shared with day 07 (mini-ctr's snapshots
+# against umoci and containerd): oci_layout runs tests/oci-layout.py;
+# same_tree diffs the listings of two trees (type, mode, owner, size, link
+# target, content, xattrs, hardlinks, mtimes), showing what differs.
+oci_layout() {
+	python3 "$HOP_TOP/tests/oci-layout.py" "$@"
+}
+
+same_tree() {
+	diff -u <(oci_layout list "$1" --mtime) <(oci_layout list "$2" --mtime)
+}

@@ -226,9 +226,16 @@ int container_create(struct store *store, const char *name,
 		return rc;
 	}
 	if (rc == 0 && make_container(store, &image, name, id, args) < 0) {
-		hop_warn_context(); /* keep it: removal below may fail too */
-		(void)container_remove(store, id);
-		rc = -1;
+		/* Say why, not what the removal below may say. */
+		enum hop_error_kind kind = hop_error_kind();
+		enum hop_hint hint = hop_error_hint();
+		char why[1024];
+		int error = errno;
+
+		snprintf(why, sizeof(why), "%s", hop_context());
+		if (container_remove(store, id) < 0)
+			hop_warn_context();
+		rc = hop_record(kind, hint, error, "%s", why);
 	}
 	image_free(&image);
 	return rc;
