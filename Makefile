@@ -126,7 +126,8 @@ $(BUILD)/unit/test-layers: PKGS += $(LAYERS_PKGS)
 $(BUILD)/unit/test-puller: $(UNIT_OBJ)/tests/test-puller.o \
 		$(UNIT_OBJ)/07-puller/ref.o $(UNIT_OBJ)/07-puller/registry.o \
 		$(UNIT_OBJ)/07-puller/pull.o $(UNIT_OBJ)/07-puller/store.o \
-		$(UNIT_OBJ)/06-layers/digest.o $(UNIT_OBJ)/lib/hop.o
+		$(UNIT_OBJ)/06-layers/layout.o $(UNIT_OBJ)/06-layers/digest.o \
+		$(UNIT_OBJ)/lib/hop.o
 $(BUILD)/unit/test-puller: PKGS += $(PULLER_PKGS)
 $(BUILD)/unit/test-config $(BUILD)/unit/test-process \
 	$(BUILD)/unit/test-devices $(BUILD)/unit/test-scope: PKGS += $(RUNTIME_PKGS)

@@ -122,8 +122,7 @@ int layout_check_blob(int dirfd, const struct descriptor *desc)
 	return 0;
 }
 
-/* Read a descriptor (mediaType, digest, size) from JSON. */
-static int descriptor_read(const json_t *json, const char *where,
+int layout_read_descriptor(const json_t *json, const char *where,
 			   struct descriptor *desc)
 {
 	const char *type =
@@ -248,7 +247,7 @@ static int index_pick(const json_t *index, const char *where,
 		platform_name(json_object_get(entry, "platform"), have,
 			      sizeof(have));
 		if (platform_matches(have, platform))
-			return descriptor_read(entry, where, desc);
+			return layout_read_descriptor(entry, where, desc);
 		if (used < sizeof(list))
 			used += (size_t)snprintf(list + used,
 						 sizeof(list) - used, "%s%s",
@@ -304,8 +303,8 @@ static int index_find_tag(const json_t *index, const char *tag,
 						 used ? ", " : "", name);
 	}
 	if (json_array_size(same) == 1)
-		status = descriptor_read(json_array_get(same, 0), "index.json",
-					 desc);
+		status = layout_read_descriptor(json_array_get(same, 0),
+						"index.json", desc);
 	else if (json_array_size(same) > 1) { /* one tag, several platforms */
 		json_t *tagged = json_pack("{sO}", "manifests", same);
 
@@ -379,8 +378,8 @@ static int read_layers(const json_t *manifest, const json_t *config,
 		const char *diff_id =
 			json_string_value(json_array_get(diff_ids, i));
 
-		if (descriptor_read(json_array_get(layers, i), where,
-				    &image->layers[i].blob) < 0)
+		if (layout_read_descriptor(json_array_get(layers, i), where,
+					   &image->layers[i].blob) < 0)
 			return -1;
 		if (!diff_id)
 			return hop_refuse(
@@ -407,8 +406,8 @@ int image_load(int dirfd, const char *tag, const char *platform,
 	if (!manifest)
 		return -1;
 	snprintf(where, sizeof(where), "manifest %s", image->manifest.digest);
-	if (descriptor_read(json_object_get(manifest, "config"), where,
-			    &image->config) == 0 &&
+	if (layout_read_descriptor(json_object_get(manifest, "config"), where,
+				   &image->config) == 0 &&
 	    (config = read_json_blob(dirfd, &image->config))) {
 		image->config_json = config;
 		platform_name(config, image->platform, sizeof(image->platform));

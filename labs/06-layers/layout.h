@@ -40,6 +40,11 @@ struct image {
 	char platform[64]; /* "linux/amd64", from the config */
 };
 
+/* A descriptor (mediaType, digest, size) from JSON: the digest checked
+ * (digest_check), the size a whole number >= 0; where names it in errors. */
+int layout_read_descriptor(const json_t *json, const char *where,
+			   struct descriptor *desc);
+
 /* Open the layout in dir (checks oci-layout); returns a directory fd. */
 int layout_open(const char *dir);
 /* Open a blob of the layout, beneath dirfd, by its checked digest. */

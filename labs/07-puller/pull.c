@@ -19,29 +19,6 @@ static int is_manifest(const char *media_type)
 	       strcmp(media_type, MEDIA_DOCKER_MANIFEST) == 0;
 }
 
-/* A descriptor from JSON: a checked digest, a size, a media type. */
-static int read_descriptor(const json_t *json, const char *what,
-			   struct descriptor *out)
-{
-	const char *digest = json_string_value(json_object_get(json, "digest"));
-	const char *type =
-		json_string_value(json_object_get(json, "mediaType"));
-	json_t *size = json_object_get(json, "size");
-
-	memset(out, 0, sizeof(*out));
-	if (!digest || !json_is_integer(size) || json_integer_value(size) < 0)
-		return hop_refuse(_("%s: a descriptor without a digest or a "
-				    "size; refused"),
-				  what);
-	if (digest_check(digest) < 0)
-		return hop_wrap("%s", what);
-	snprintf(out->digest, sizeof(out->digest), "%s", digest);
-	snprintf(out->media_type, sizeof(out->media_type), "%s",
-		 type ? type : "");
-	out->size = json_integer_value(size);
-	return 0;
-}
-
 /* "os/arch[/variant]" of an index entry. */
 static void entry_platform(const json_t *entry, char *out, size_t size)
 {
@@ -72,7 +49,7 @@ int pull_pick_platform(const json_t *index, const char *platform,
 		    (strncmp(have, platform, want) == 0 && have[want] == '/' &&
 		     strchr(platform + strcspn(platform, "/") + 1, '/') ==
 			     NULL))
-			return read_descriptor(entry, have, out);
+			return layout_read_descriptor(entry, have, out);
 		if (used < sizeof(list))
 			used += (size_t)snprintf(list + used,
 						 sizeof(list) - used, "%s%s",
@@ -153,13 +130,14 @@ static struct blob_job *manifest_jobs(const json_t *manifest, size_t *n)
 		return NULL;
 	}
 	jobs[0].what = "config";
-	if (read_descriptor(json_object_get(manifest, "config"), "config",
-			    &jobs[0].desc) < 0)
+	if (layout_read_descriptor(json_object_get(manifest, "config"),
+				   "config", &jobs[0].desc) < 0)
 		goto fail;
 	json_array_foreach(layers, i, layer)
 	{
 		jobs[i + 1].what = "layer";
-		if (read_descriptor(layer, "layer", &jobs[i + 1].desc) < 0)
+		if (layout_read_descriptor(layer, "layer", &jobs[i + 1].desc) <
+		    0)
 			goto fail;
 	}
 	for (i = 0; i < *n; i++)
