@@ -18,19 +18,21 @@
 #include "lib/hop.h"
 
 int tree_apply_layers(int layoutfd, const struct image *image, int rootfd,
-		      const volatile sig_atomic_t *stop)
+		      const struct tree_options *options)
 {
 	struct unpack *unpack = unpack_begin(rootfd);
 	size_t i;
 
 	if (!unpack)
 		return -1;
-	if (stop)
-		unpack_stop_when(unpack, stop);
+	if (options->stop)
+		unpack_stop_when(unpack, options->stop);
 	for (i = 0; i < image->nlayers; i++) {
 		const struct image_layer *l = &image->layers[i];
-		struct layer_desc desc = { l->blob.digest, l->diff_id,
-					   l->blob.media_type, l->blob.size };
+		struct layer_desc desc = {
+			options->blobs_checked ? NULL : l->blob.digest,
+			l->diff_id, l->blob.media_type, l->blob.size
+		};
 		int fd = layout_open_blob(layoutfd, l->blob.digest);
 
 		hop_step(_("layer %zu of %zu: %s"), i + 1, image->nlayers,
@@ -126,8 +128,7 @@ static int fill(int layoutfd, const struct image *image, const char *temp,
 		hop_fail(_("make %s"), temp);
 	else if (fchmod(rootfd, 0755) < 0)
 		hop_fail(_("chmod %s"), temp);
-	else if (tree_apply_layers(layoutfd, image, rootfd, options->stop) ==
-			 0 &&
+	else if (tree_apply_layers(layoutfd, image, rootfd, options) == 0 &&
 		 (!options->bundle ||
 		  tree_write_config(fd, image, rootfd, options) == 0))
 		status = 0;

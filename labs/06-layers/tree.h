@@ -18,11 +18,13 @@ struct tree_options {
 	const char *const *annotations; /* "key", "value", ..., NULL:
 					 * config.json's annotations */
 	const volatile sig_atomic_t *stop; /* give up when set, or NULL */
+	int blobs_checked; /* the caller checked each blob's sha256 a moment
+			    * ago: only sizes and diff_ids are checked */
 };
 
 /* Apply every layer of image, read from the layout layoutfd, to rootfd. */
 int tree_apply_layers(int layoutfd, const struct image *image, int rootfd,
-		      const volatile sig_atomic_t *stop);
+		      const struct tree_options *options);
 
 /* Write BUNDLE/config.json (bundlefd) for image, whose root is rootfd,
  * with the args and annotations of options. */

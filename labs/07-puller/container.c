@@ -67,10 +67,11 @@ static void sweep(struct store *store, const char *hex)
 }
 
 int snapshot_make(struct store *store, const struct image *image,
-		  const volatile sig_atomic_t *stop)
+		  const volatile sig_atomic_t *stop, int checked)
 {
 	char path[2 * PATH_MAX];
-	struct tree_options options = { .stop = stop };
+	struct tree_options options = { .stop = stop,
+					.blobs_checked = checked };
 
 	if (mkdirat(store->fd, "snapshots", 0700) < 0 && errno != EEXIST)
 		return hop_fail(_("make %s/snapshots"), store->root);
@@ -215,7 +216,7 @@ int container_create(struct store *store, const char *name,
 	if (image_load(store->fd, name, platform, &image) < 0)
 		return hop_wrap(_("image %s"), name);
 	snprintf(dir, sizeof(dir), "containers/%s", id);
-	rc = snapshot_make(store, &image, NULL);
+	rc = snapshot_make(store, &image, NULL, 0);
 	if (rc == 0 && mkdirat(store->fd, dir, 0711) < 0) {
 		rc = errno == EEXIST ?
 			     hop_refuse(_("container %s already exists "

@@ -25,9 +25,10 @@
 /* A container ID: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64; else refused. */
 int container_check_id(const char *id);
 
-/* Apply the image's layers to its snapshot, unless it is there. */
+/* Apply the image's layers to its snapshot, unless it is there;
+ * checked: this pull has just checked the blobs' digests. */
 int snapshot_make(struct store *store, const struct image *image,
-		  const volatile sig_atomic_t *stop);
+		  const volatile sig_atomic_t *stop, int checked);
 /* Remove the snapshots of manifests no image names any more. */
 int snapshot_gc(struct store *store);
 

@@ -274,7 +274,7 @@ static int unpack_pulled(struct store *store, const char *name)
 	 * (DIGEST.hop-XXXXXX) can be swept; a collection waits for it. */
 	rc = store_lock(store, 1) < 0 ?
 		     -1 :
-		     snapshot_make(store, &image, &stop_signal);
+		     snapshot_make(store, &image, &stop_signal, 1);
 	image_free(&image);
 	if (rc == 0)
 		return store_unlock(store);
