@@ -785,7 +785,7 @@ big_image() {
 
 @test "run --rm leaves nothing: no directory, state, mount, cgroup or process; the exit status is the container's" {
 	mctr -q pull "$PLAIN/busybox" >/dev/null
-	run -0 mctr run --rm "$PLAIN/busybox" "$T-r" sh -c 'echo "pid $$"; grep pids /proc/self/cgroup'
+	run -0 mctr run --rm "$PLAIN/busybox" "$T-r" sh -c 'echo "pid $$"; cat /proc/self/cgroup'
 	assert_line "pid 1"
 	run -5 mctr run --rm "$PLAIN/busybox" "$T-s" sh -c 'exit 5'
 	local id

@@ -33,7 +33,14 @@ if [ -z "$why_not" ]; then
 	pl_state=$PWD/$pl/state
 	reg="HOP_REGISTRY_DIR=$pl/registry HOP_REGISTRY_PORT=$port tools/registry"
 	ctr="mini-ctr --root $pl/store"
-	on_exit "$ctr --state $pl_state rm -f demo07 >/dev/null 2>&1; $reg stop plain 2>/dev/null; rm -rf --one-file-system '$pl'; rmdir build/demo 2>/dev/null"
+	# A container's upper dir cannot be on an overlay (a throwaway VM's
+	# root often is one): then the scratch directory is a tmpfs of its own.
+	unmount=''
+	if [ "$(stat -f -c %T build/demo)" = overlayfs ] &&
+		mount -t tmpfs -o mode=0700 hop-demo "$pl"; then
+		unmount="umount '$pl';"
+	fi
+	on_exit "$ctr --state $pl_state rm -f demo07 >/dev/null 2>&1; $reg stop plain 2>/dev/null; $unmount rm -rf --one-file-system '$pl'; rmdir build/demo 2>/dev/null"
 fi
 
 # Whether this machine can show the day's steps; when not, say why.
