@@ -302,6 +302,7 @@ run_doc() {
 @test "en/06-layers.md: the commands print what it shows" { run_doc en/06-layers.md; }
 @test "vi/06-layers.md: the commands print what it shows" { run_doc vi/06-layers.md; }
 @test "en/07-puller.md: the commands print what it shows" { run_doc en/07-puller.md; }
+@test "vi/07-puller.md: the commands print what it shows" { run_doc vi/07-puller.md; }
 @test "vi/GLOSSARY.md: the commands print what it shows" { run_doc vi/GLOSSARY.md; }
 
 @test "norun blocks (shown but not run unattended)" {
