@@ -37,6 +37,9 @@ struct layer_desc {
 	const char *diff_id;	/* of the uncompressed tar */
 	const char *media_type; /* decides the decompression; NULL: guess */
 	int64_t size;		/* of the blob, -1 if unknown */
+	int checked; /* the caller checked the blob's digest a moment ago:
+		      * it names the layer in messages, it is not hashed
+		      * again (the size and diff_id still are checked) */
 };
 
 /* Layers applied to one root, in order. */

@@ -29,10 +29,9 @@ int tree_apply_layers(int layoutfd, const struct image *image, int rootfd,
 		unpack_stop_when(unpack, options->stop);
 	for (i = 0; i < image->nlayers; i++) {
 		const struct image_layer *l = &image->layers[i];
-		struct layer_desc desc = {
-			options->blobs_checked ? NULL : l->blob.digest,
-			l->diff_id, l->blob.media_type, l->blob.size
-		};
+		struct layer_desc desc = { l->blob.digest, l->diff_id,
+					   l->blob.media_type, l->blob.size,
+					   options->blobs_checked };
 		int fd = layout_open_blob(layoutfd, l->blob.digest);
 
 		hop_step(_("layer %zu of %zu: %s"), i + 1, image->nlayers,
