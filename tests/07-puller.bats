@@ -591,9 +591,10 @@ outside() {
 		push_entries "hostile$n" ${entries#*|}
 		before=$(outside)
 		refused_pull pull "$PLAIN/hostile$n"
-		assert_line --index 0 --partial "layer sha256:$LAYER: entry '${entries%%|*}'"
+		# One line: the pull, the layer, the entry, why (the layer is
+		# refused while it downloads, as it is unpacked).
+		assert_line --index 0 --partial "mini-ctr: pull $PLAIN/hostile$n:latest: layer sha256:$LAYER: entry '${entries%%|*}'"
 		assert_line --index 0 --partial refused
-		assert_line "mini-ctr: pull $PLAIN/hostile$n:latest: $PLAIN/hostile$n:latest: refused"
 		assert_store_as_before
 		assert_equal "$(outside)" "$before"
 		assert_equal "$(cat "$O/canary")" canary
@@ -723,8 +724,10 @@ big_image() {
 	run -0 mctr check
 	run -0 --separate-stderr mctr pull "$BIG"
 	assert_output "$BIG sha256:$BIG_HEX"
-	# Every blob was there already; the leftover is gone, the snapshot whole.
-	assert_equal "$stderr" "$BIG: fetched 0 blobs (0.0 MiB), 2 already here"
+	# A pull unpacks a layer while it downloads it: the big layer may have
+	# been cut short by the kill, and then comes again. The leftover is
+	# gone, the snapshot whole.
+	assert_regex "$stderr" "$BIG: fetched [01] blobs \(.*\), [12] already here"
 	run -0 find "$R/snapshots" -mindepth 1 -maxdepth 1 -printf '%f\n'
 	assert_output "$BIG_HEX"
 	if [ "$BIG" = "$PLAIN/debian:latest" ]; then

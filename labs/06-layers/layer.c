@@ -47,6 +47,7 @@ struct unpack {
 	const volatile sig_atomic_t *stop; /* set by a signal: give up */
 	/* the stream of the layer being applied */
 	int blobfd;
+	const struct layer_source *source; /* instead of blobfd, if set */
 	int64_t blob_bytes, want_size;
 	struct digest_hash blob_hash, tar_hash;
 	struct archive *outer, *inner;
@@ -591,7 +592,17 @@ static la_ssize_t read_blob(struct archive *a, void *data, const void **buf)
 	if (unpack->want_size >= 0 &&
 	    (int64_t)want > unpack->want_size + 1 - unpack->blob_bytes)
 		want = (size_t)(unpack->want_size + 1 - unpack->blob_bytes);
-	n = want ? read(unpack->blobfd, unpack->block, want) : 0;
+	if (!want)
+		n = 0;
+	else if (unpack->source) {
+		n = unpack->source->read(unpack->source->arg, unpack->block,
+					 want);
+		if (n < 0) { /* the source said why */
+			archive_set_error(a, EIO, "%s", hop_context());
+			return -1;
+		}
+	} else
+		n = read(unpack->blobfd, unpack->block, want);
 	if (unpack->stop && *unpack->stop) {
 		archive_set_error(a, EINTR, "%s", _("interrupted"));
 		return -1;
@@ -775,6 +786,13 @@ static int check_stream(struct unpack *unpack, const struct layer_desc *desc)
 int unpack_layer(struct unpack *unpack, int blobfd,
 		 const struct layer_desc *desc)
 {
+	unpack->blobfd = blobfd;
+	return unpack_layer_from(unpack, NULL, desc);
+}
+
+int unpack_layer_from(struct unpack *unpack, const struct layer_source *source,
+		      const struct layer_desc *desc)
+{
 	long count = 0;
 	int status;
 
@@ -783,7 +801,7 @@ int unpack_layer(struct unpack *unpack, int blobfd,
 		return hop_refuse(
 			_("layer %s: media type '%s' is not a layer type we know"),
 			unpack->layer, desc->media_type);
-	unpack->blobfd = blobfd;
+	unpack->source = source;
 	unpack->blob_bytes = 0;
 	unpack->want_size = desc->size;
 	status = open_stream(unpack, desc);

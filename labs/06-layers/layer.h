@@ -25,6 +25,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* The names OCI layers use for whiteouts (layer.md). */
 #define LAYER_WHITEOUT_PREFIX ".wh."
@@ -50,6 +51,18 @@ struct unpack *unpack_begin(int rootfd);
 /* Give up, as after a failure, as soon as *flag is set (by a signal
  * handler: the caller then removes what was made, and nothing is left). */
 void unpack_stop_when(struct unpack *unpack, const volatile sig_atomic_t *flag);
+/* Where a layer's bytes come from when they are not a whole file yet
+ * (a download under way, day 07): read up to size bytes into buf;
+ * returns 0 at the end, or -1 with the failure recorded (hop_fail...). */
+struct layer_source {
+	ssize_t (*read)(void *arg, void *buf, size_t size);
+	void *arg;
+};
+
+/* Apply one layer, read from source to its end. */
+int unpack_layer_from(struct unpack *unpack, const struct layer_source *source,
+		      const struct layer_desc *desc);
+
 /* Apply one layer, read from blobfd (to its end; not closed). */
 int unpack_layer(struct unpack *unpack, int blobfd,
 		 const struct layer_desc *desc);

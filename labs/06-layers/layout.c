@@ -392,19 +392,13 @@ static int read_layers(const json_t *manifest, const json_t *config,
 	return 0;
 }
 
-int image_load(int dirfd, const char *tag, const char *platform,
-	       struct image *image)
+/* The rest of an image, from its manifest (JSON, already read). */
+static int image_fill(int dirfd, json_t *manifest, struct image *image)
 {
-	json_t *manifest, *config;
 	char where[DIGEST_MAX + 16];
+	json_t *config;
 	int status = -1;
 
-	memset(image, 0, sizeof(*image));
-	manifest = find_manifest(
-		dirfd, tag, platform ? platform : layout_machine_platform(),
-		&image->manifest);
-	if (!manifest)
-		return -1;
 	snprintf(where, sizeof(where), "manifest %s", image->manifest.digest);
 	if (layout_read_descriptor(json_object_get(manifest, "config"), where,
 				   &image->config) == 0 &&
@@ -417,6 +411,33 @@ int image_load(int dirfd, const char *tag, const char *platform,
 	if (status < 0)
 		image_free(image);
 	return status;
+}
+
+int image_load(int dirfd, const char *tag, const char *platform,
+	       struct image *image)
+{
+	json_t *manifest;
+
+	memset(image, 0, sizeof(*image));
+	manifest = find_manifest(
+		dirfd, tag, platform ? platform : layout_machine_platform(),
+		&image->manifest);
+	if (!manifest)
+		return -1;
+	return image_fill(dirfd, manifest, image);
+}
+
+int image_load_manifest(int dirfd, const struct descriptor *desc,
+			struct image *image)
+{
+	json_t *manifest;
+
+	memset(image, 0, sizeof(*image));
+	image->manifest = *desc;
+	manifest = read_json_blob(dirfd, desc);
+	if (!manifest)
+		return -1;
+	return image_fill(dirfd, manifest, image);
 }
 
 void image_free(struct image *image)

@@ -57,6 +57,10 @@ int layout_check_blob(int dirfd, const struct descriptor *desc);
  * machine's). Reads and checks the manifest and the config. */
 int image_load(int dirfd, const char *tag, const char *platform,
 	       struct image *image);
+/* The same, from a manifest of the layout named by its descriptor (no
+ * tag: day 07 reads an image before naming it). */
+int image_load_manifest(int dirfd, const struct descriptor *desc,
+			struct image *image);
 void image_free(struct image *image);
 
 /* "os/arch" of this machine, as OCI names it (amd64, arm64, ...). */

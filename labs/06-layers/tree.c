@@ -17,6 +17,32 @@
 #include "06-layers/tree.h"
 #include "lib/hop.h"
 
+/* Apply layer i: from the caller's source, or from the layout's blob. */
+static int apply_one(struct unpack *unpack, int layoutfd,
+		     const struct image *image, size_t i,
+		     const struct tree_options *options)
+{
+	const struct image_layer *l = &image->layers[i];
+	struct layer_desc desc = { l->blob.digest, l->diff_id,
+				   l->blob.media_type, l->blob.size,
+				   options->blobs_checked };
+	const struct layer_source *source =
+		options->source ? options->source(options->source_arg, i) :
+				  NULL;
+	int fd, rc;
+
+	hop_step(_("layer %zu of %zu: %s"), i + 1, image->nlayers,
+		 l->blob.digest);
+	if (source)
+		return unpack_layer_from(unpack, source, &desc);
+	fd = layout_open_blob(layoutfd, l->blob.digest);
+	if (fd < 0)
+		return -1;
+	rc = unpack_layer(unpack, fd, &desc);
+	close(fd);
+	return rc;
+}
+
 int tree_apply_layers(int layoutfd, const struct image *image, int rootfd,
 		      const struct tree_options *options)
 {
@@ -28,21 +54,10 @@ int tree_apply_layers(int layoutfd, const struct image *image, int rootfd,
 	if (options->stop)
 		unpack_stop_when(unpack, options->stop);
 	for (i = 0; i < image->nlayers; i++) {
-		const struct image_layer *l = &image->layers[i];
-		struct layer_desc desc = { l->blob.digest, l->diff_id,
-					   l->blob.media_type, l->blob.size,
-					   options->blobs_checked };
-		int fd = layout_open_blob(layoutfd, l->blob.digest);
-
-		hop_step(_("layer %zu of %zu: %s"), i + 1, image->nlayers,
-			 l->blob.digest);
-		if (fd < 0 || unpack_layer(unpack, fd, &desc) < 0) {
-			if (fd >= 0)
-				close(fd);
+		if (apply_one(unpack, layoutfd, image, i, options) < 0) {
 			unpack_abort(unpack);
 			return -1;
 		}
-		close(fd);
 	}
 	return unpack_finish(unpack);
 }

@@ -9,6 +9,7 @@
 
 #include <signal.h>
 
+#include "06-layers/layer.h"
 #include "06-layers/layout.h"
 
 struct tree_options {
@@ -20,6 +21,10 @@ struct tree_options {
 	const volatile sig_atomic_t *stop; /* give up when set, or NULL */
 	int blobs_checked; /* the caller checked each blob's sha256 a moment
 			    * ago: only sizes and diff_ids are checked */
+	/* Where layer i comes from, if not the layout's blob (a download
+	 * under way: day 07), or NULL for the blob. */
+	const struct layer_source *(*source)(void *arg, size_t i);
+	void *source_arg;
 };
 
 /* Apply every layer of image, read from the layout layoutfd, to rootfd. */

@@ -39,9 +39,7 @@ static void snapshot_path(const struct store *store, const char *digest,
 		 strchr(digest, ':') ? strchr(digest, ':') + 1 : digest);
 }
 
-/* Remove HEX.hop-XXXXXX: an unpack killed by SIGKILL (the caller holds
- * the store's lock: no other unpack runs). */
-static void sweep(struct store *store, const char *hex)
+void snapshot_sweep(struct store *store, const char *hex)
 {
 	int fd = openat(store->fd, "snapshots",
 			O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -67,16 +65,20 @@ static void sweep(struct store *store, const char *hex)
 }
 
 int snapshot_make(struct store *store, const struct image *image,
-		  const volatile sig_atomic_t *stop, int checked)
+		  const volatile sig_atomic_t *stop,
+		  const struct snapshot_source *from)
 {
 	char path[2 * PATH_MAX];
 	struct tree_options options = { .stop = stop,
-					.blobs_checked = checked };
+					.blobs_checked = from != NULL };
 
+	if (from) {
+		options.source = from->source;
+		options.source_arg = from->arg;
+	}
 	if (mkdirat(store->fd, "snapshots", 0700) < 0 && errno != EEXIST)
 		return hop_fail(_("make %s/snapshots"), store->root);
 	snapshot_path(store, image->manifest.digest, path, sizeof(path));
-	sweep(store, strchr(path, '/') ? strrchr(path, '/') + 1 : path);
 	if (access(path, F_OK) == 0) {
 		hop_step(_("snapshot %s: already unpacked"), path);
 		return 0;
@@ -216,7 +218,7 @@ int container_create(struct store *store, const char *name,
 	if (image_load(store->fd, name, platform, &image) < 0)
 		return hop_wrap(_("image %s"), name);
 	snprintf(dir, sizeof(dir), "containers/%s", id);
-	rc = snapshot_make(store, &image, NULL, 0);
+	rc = snapshot_make(store, &image, NULL, NULL);
 	if (rc == 0 && mkdirat(store->fd, dir, 0711) < 0) {
 		rc = errno == EEXIST ?
 			     hop_refuse(_("container %s already exists "

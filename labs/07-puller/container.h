@@ -15,6 +15,7 @@
 
 #include <signal.h>
 
+#include "06-layers/layer.h"
 #include "06-layers/layout.h"
 #include "07-puller/store.h"
 
@@ -25,10 +26,21 @@
 /* A container ID: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64; else refused. */
 int container_check_id(const char *id);
 
-/* Apply the image's layers to its snapshot, unless it is there;
- * checked: this pull has just checked the blobs' digests. */
+/* Where the layers come from while they download (pull.c), instead of
+ * the store's blobs (which are then checked again). */
+struct snapshot_source {
+	const struct layer_source *(*source)(void *arg, size_t i);
+	void *arg;
+};
+
+/* Apply the image's layers to its snapshot, unless it is there. */
 int snapshot_make(struct store *store, const struct image *image,
-		  const volatile sig_atomic_t *stop, int checked);
+		  const volatile sig_atomic_t *stop,
+		  const struct snapshot_source *from);
+/* Remove HEX.hop-XXXXXX, hex being a snapshot's name: what an unpack
+ * killed by SIGKILL left. The caller holds the store's lock exclusive:
+ * no other unpack runs. */
+void snapshot_sweep(struct store *store, const char *hex);
 /* Remove the snapshots of manifests no image names any more. */
 int snapshot_gc(struct store *store);
 

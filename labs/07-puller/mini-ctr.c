@@ -199,6 +199,8 @@ static int open_store(struct store *store, int create)
 
 /* Progress: a bar per blob on a terminal, a line per blob otherwise. */
 struct progress {
+	const struct blob_job *jobs; /* the batch shown (the config comes
+				      * alone, then the layers) */
 	int tty, drawn;
 	char shown[64]; /* per job: 1 once its start, 2 once its end is said */
 };
@@ -210,6 +212,11 @@ static void draw(void *arg, const struct blob_job *jobs, size_t n)
 
 	if (opt.quiet)
 		return;
+	if (jobs != p->jobs) { /* a new batch: its lines start below */
+		p->jobs = jobs;
+		p->drawn = 0;
+		memset(p->shown, 0, sizeof(p->shown));
+	}
 	if (p->tty && p->drawn)
 		fprintf(stderr, "\033[%dA", p->drawn);
 	for (i = 0; i < n && i < sizeof(p->shown); i++) {
@@ -270,11 +277,15 @@ static int unpack_pulled(struct store *store, const char *name)
 
 	if (image_load(store->fd, name, platform(), &image) < 0)
 		return hop_wrap(_("image %s"), name);
-	/* Exclusive: one unpack at a time, so that what a killed one left
-	 * (DIGEST.hop-XXXXXX) can be swept; a collection waits for it. */
-	rc = store_lock(store, 1) < 0 ?
-		     -1 :
-		     snapshot_make(store, &image, &stop_signal, 1);
+	/* The pull unpacked its layers while they came; this makes sure,
+	 * and sweeps what a killed pull left (DIGEST.hop-XXXXXX), which
+	 * needs the lock exclusive: no other unpack runs. */
+	if (store_lock(store, 1) < 0) {
+		image_free(&image);
+		return -1;
+	}
+	snapshot_sweep(store, strchr(image.manifest.digest, ':') + 1);
+	rc = snapshot_make(store, &image, &stop_signal, NULL);
 	image_free(&image);
 	if (rc == 0)
 		return store_unlock(store);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "07-puller/container.h"
 #include "07-puller/pull.h"
 #include "lib/hop.h"
 
@@ -201,6 +202,150 @@ static int fetch(struct registry *registry, struct store *store,
 	return rc;
 }
 
+/* ---- the layers: fetched and unpacked at once ---- */
+
+/* A layer being fetched, read by the unpack as its bytes arrive: they
+ * are in the job's file up to job->received; when it has no more, the
+ * transfers are let run a step. The end comes when the job is done, and
+ * that means its size and sha256 were right. */
+struct stream {
+	struct blob_batch *batch;
+	struct blob_job *job;
+	int64_t offset;
+	struct layer_source source;
+};
+
+static ssize_t stream_read(void *arg, void *buf, size_t size)
+{
+	struct stream *s = arg;
+
+	for (;;) {
+		int64_t have = s->job->received - s->offset;
+		ssize_t n;
+
+		if (have > 0) {
+			n = pread(s->job->fd, buf,
+				  (size_t)have < size ? (size_t)have : size,
+				  (off_t)s->offset);
+			if (n < 0)
+				return hop_fail(_("read %s"),
+						s->job->desc.digest);
+			s->offset += n;
+			return n;
+		}
+		if (s->job->state == BLOB_DONE)
+			return 0;
+		if (s->job->state == BLOB_FAILED ||
+		    registry_blobs_step(s->batch) < 0)
+			return -1; /* the batch recorded why */
+	}
+}
+
+struct pipeline {
+	struct stream *streams; /* per layer; job NULL: in the store */
+};
+
+static const struct layer_source *layer_source(void *arg, size_t i)
+{
+	struct pipeline *p = arg;
+
+	return p->streams[i].job ? &p->streams[i].source : NULL;
+}
+
+/* The unpack failed: was it the bytes? A changed or cut blob breaks the
+ * gzip stream before its last byte shows the wrong digest. Let the
+ * transfers end, and if one failed (digest, size), say that instead. */
+static void prefer_transfer_failure(struct blob_batch *batch,
+				    const struct blob_job *want, size_t k)
+{
+	size_t i;
+
+	while (registry_blobs_step(batch) > 0)
+		;
+	for (i = 0; i < k; i++) {
+		if (want[i].state == BLOB_FAILED) {
+			hop_refuse("%s", want[i].error);
+			return;
+		}
+	}
+}
+
+/* Fetch the layers the store lacks, and unpack the snapshot from them
+ * while they come: download, sha256, inflate and extract at once. */
+static int fetch_and_unpack(struct registry *registry, struct store *store,
+			    const struct image *image, struct blob_job *jobs,
+			    const struct blob_callbacks *callbacks,
+			    struct pulled *out)
+{
+	struct blob_callbacks cb = *callbacks;
+	size_t i, k = 0, n = image->nlayers;
+	struct blob_job *want = calloc(n + 1, sizeof(*want));
+	struct stream *streams = calloc(n + 1, sizeof(*streams));
+	struct pipeline pipeline = { streams };
+	struct blob_batch *batch = NULL;
+	int rc = 0;
+
+	if (!want || !streams) {
+		free(want);
+		free(streams);
+		return hop_fail(_("out of memory"));
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		int has = store_has(store, &jobs[i].desc);
+
+		if (has < 0) {
+			rc = -1;
+		} else if (has) {
+			out->had++;
+		} else {
+			want[k] = jobs[i];
+			want[k].fd = store_temp(store);
+			streams[i].job = &want[k];
+			rc = want[k++].fd < 0 ? -1 : 0;
+		}
+	}
+	cb.done = link_blob;
+	cb.done_arg = store;
+	if (rc == 0 && k > 0) {
+		batch = registry_blobs_start(registry, want, k, &cb);
+		rc = batch ? 0 : -1;
+	}
+	for (i = 0; i < n; i++) {
+		streams[i].batch = batch;
+		streams[i].source =
+			(struct layer_source){ stream_read, &streams[i] };
+	}
+	if (rc == 0)
+		rc = snapshot_make(store, image, callbacks->stop,
+				   &(struct snapshot_source){ layer_source,
+							      &pipeline });
+	while (rc == 0 && batch && (rc = registry_blobs_step(batch)) > 0)
+		; /* the snapshot was there already: fetch the rest */
+	if (rc < 0 && batch)
+		prefer_transfer_failure(batch, want, k);
+	registry_blobs_end(batch);
+	for (i = 0; i < k; i++) {
+		close(want[i].fd);
+		if (want[i].state == BLOB_DONE) {
+			out->fetched++;
+			out->bytes += want[i].desc.size;
+		}
+	}
+	free(streams);
+	free(want);
+	return rc;
+}
+
+/* What a pull killed with SIGKILL while it unpacked left: swept if no
+ * other pull runs (the lock exclusive, without waiting), then the lock
+ * shared, as every pull holds it. */
+static int lock_and_sweep(struct store *store, const char *manifest)
+{
+	if (store_try_lock(store) == 0)
+		snapshot_sweep(store, strchr(manifest, ':') + 1);
+	return store_lock(store, 0);
+}
+
 int pull_image(struct registry *registry, struct store *store,
 	       const struct pull_target *target,
 	       const struct blob_callbacks *callbacks, struct pulled *out)
@@ -208,6 +353,7 @@ int pull_image(struct registry *registry, struct store *store,
 	const char *platform = target->platform;
 	struct manifest_body body = { 0 };
 	struct blob_job *jobs = NULL;
+	struct image image = { 0 };
 	json_t *json = NULL;
 	size_t n = 0;
 	int rc = -1;
@@ -223,18 +369,24 @@ int pull_image(struct registry *registry, struct store *store,
 		goto done;
 	}
 	jobs = manifest_jobs(json, &n);
-	if (!jobs || store_lock(store, 0) < 0)
+	if (!jobs || lock_and_sweep(store, body.digest) < 0)
 		goto done;
 	snprintf(out->manifest.digest, sizeof(out->manifest.digest), "%s",
 		 body.digest);
 	snprintf(out->manifest.media_type, sizeof(out->manifest.media_type),
 		 "%s", media_type_of(json, &body));
 	out->manifest.size = (int64_t)body.size;
-	if (fetch(registry, store, jobs, n, callbacks, out) == 0 &&
+	/* The config first (the layers' diff_ids are in it), then the
+	 * manifest; the image can then be read from the store, unnamed. */
+	if (fetch(registry, store, jobs, 1, callbacks, out) == 0 &&
 	    store_put(store, body.digest, body.data, body.size) == 0 &&
+	    image_load_manifest(store->fd, &out->manifest, &image) == 0 &&
+	    fetch_and_unpack(registry, store, &image, jobs + 1, callbacks,
+			     out) == 0 &&
 	    store_tag(store, target->name, &out->manifest, platform,
 		      out->resolved) == 0)
 		rc = 0;
+	image_free(&image);
 	(void)store_unlock(store);
 done:
 	free(jobs);

@@ -607,36 +607,78 @@ static int reap(CURLM *multi, const struct blob_callbacks *cb)
 	return 0;
 }
 
+struct blob_batch {
+	CURLM *multi;
+	struct blob_job *jobs;
+	size_t n;
+	const struct blob_callbacks *cb;
+	int running, status;
+};
+
+struct blob_batch *registry_blobs_start(struct registry *registry,
+					struct blob_job *jobs, size_t n,
+					const struct blob_callbacks *cb)
+{
+	struct blob_batch *b = calloc(1, sizeof(*b));
+	size_t i;
+
+	if (!b || !(b->multi = curl_multi_init())) {
+		free(b);
+		hop_fail_library(_("curl_multi_init failed"));
+		return NULL;
+	}
+	b->jobs = jobs;
+	b->n = n;
+	b->cb = cb;
+	b->running = 1;
+	for (i = 0; i < n && b->status == 0; i++)
+		b->status = start_blob(registry, b->multi, &jobs[i]);
+	return b;
+}
+
+int registry_blobs_step(struct blob_batch *b)
+{
+	if (b->status < 0)
+		return -1;
+	if (!b->running)
+		return 0;
+	if (curl_multi_perform(b->multi, &b->running) != CURLM_OK ||
+	    curl_multi_poll(b->multi, NULL, 0, 100, NULL) != CURLM_OK)
+		return b->status = hop_fail_library(_("curl_multi failed"));
+	if (b->cb->stop && *b->cb->stop) {
+		errno = EINTR;
+		return b->status = hop_fail(_("interrupted"));
+	}
+	b->status = reap(b->multi, b->cb);
+	if (b->status == 0 && !b->running)
+		b->status = reap(b->multi, b->cb); /* the last ones */
+	if (b->cb->progress)
+		b->cb->progress(b->cb->progress_arg, b->jobs, b->n);
+	return b->status < 0 ? -1 : b->running ? 1 : 0;
+}
+
+void registry_blobs_end(struct blob_batch *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	for (i = 0; i < b->n; i++)
+		end_transfer(b->multi, &b->jobs[i]);
+	curl_multi_cleanup(b->multi);
+	free(b);
+}
+
 int registry_get_blobs(struct registry *registry, struct blob_job *jobs,
 		       size_t n, const struct blob_callbacks *cb)
 {
-	CURLM *multi = curl_multi_init();
-	int running = 1, status = 0;
-	size_t i;
+	struct blob_batch *b = registry_blobs_start(registry, jobs, n, cb);
+	int rc;
 
-	if (!multi)
-		return hop_fail_library(_("curl_multi_init failed"));
-	for (i = 0; i < n && status == 0; i++)
-		status = start_blob(registry, multi, &jobs[i]);
-	while (status == 0 && running) {
-		if (curl_multi_perform(multi, &running) != CURLM_OK ||
-		    curl_multi_poll(multi, NULL, 0, 100, NULL) != CURLM_OK) {
-			status = hop_fail_library(_("curl_multi failed"));
-			break;
-		}
-		if (cb->stop && *cb->stop) {
-			errno = EINTR;
-			status = hop_fail(_("interrupted"));
-			break;
-		}
-		status = reap(multi, cb);
-		if (cb->progress)
-			cb->progress(cb->progress_arg, jobs, n);
-	}
-	if (status == 0)
-		status = reap(multi, cb);
-	for (i = 0; i < n; i++)
-		end_transfer(multi, &jobs[i]);
-	curl_multi_cleanup(multi);
-	return status;
+	if (!b)
+		return -1;
+	while ((rc = registry_blobs_step(b)) > 0)
+		;
+	registry_blobs_end(b);
+	return rc;
 }

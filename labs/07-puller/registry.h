@@ -92,6 +92,17 @@ struct blob_callbacks {
 	const volatile sig_atomic_t *stop; /* give up when set, or NULL */
 };
 
+/* The same, a step at a time, for a caller that consumes the bytes as
+ * they arrive (mini-ctr's unpack): start them all; step lets them run
+ * (up to 100 ms) and returns 1 while some run, 0 when all are done, -1
+ * at the first failure; end stops what still runs and frees. */
+struct blob_batch;
+struct blob_batch *registry_blobs_start(struct registry *registry,
+					struct blob_job *jobs, size_t n,
+					const struct blob_callbacks *cb);
+int registry_blobs_step(struct blob_batch *batch);
+void registry_blobs_end(struct blob_batch *batch);
+
 /* Fetch every job at once (one connection each); 0 when all are done,
  * else -1 with the first failure. */
 int registry_get_blobs(struct registry *registry, struct blob_job *jobs,

@@ -148,6 +148,14 @@ int store_lock(struct store *store, int exclusive)
 	return rc < 0 ? hop_fail(_("lock %s/lock"), store->root) : 0;
 }
 
+int store_try_lock(struct store *store)
+{
+	int rc = flock(store->lockfd, LOCK_EX | LOCK_NB);
+
+	hop_explain(rc, "flock(\"%s/lock\", LOCK_EX|LOCK_NB)", store->root);
+	return rc;
+}
+
 int store_unlock(struct store *store)
 {
 	return flock(store->lockfd, LOCK_UN) < 0 ?

@@ -40,6 +40,8 @@ void store_close(struct store *store);
 /* flock(ROOT/lock): shared or exclusive; store_unlock() lets go. */
 int store_lock(struct store *store, int exclusive);
 int store_unlock(struct store *store);
+/* ROOT/lock exclusive if nobody holds it, without waiting: 0, or -1. */
+int store_try_lock(struct store *store);
 
 /* Is the blob there, with that size? 1 yes, 0 no, -1 error. */
 int store_has(struct store *store, const struct descriptor *desc);
