@@ -262,6 +262,7 @@ static void forget_blobs(struct store *store)
 		if (store_gc(store, &removed, &bytes) == 0 && removed)
 			hop_step(_("removed %zu blobs of the refused image"),
 				 removed);
+		(void)snapshot_gc(store);
 		(void)store_unlock(store);
 	}
 }

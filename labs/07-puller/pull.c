@@ -319,8 +319,11 @@ static int fetch_and_unpack(struct registry *registry, struct store *store,
 		rc = snapshot_make(store, image, callbacks->stop,
 				   &(struct snapshot_source){ layer_source,
 							      &pipeline });
-	while (rc == 0 && batch && (rc = registry_blobs_step(batch)) > 0)
-		; /* the snapshot was there already: fetch the rest */
+	if (rc == 0 && batch) {
+		/* the snapshot was there already: fetch the rest */
+		while ((rc = registry_blobs_step(batch)) > 0)
+			;
+	}
 	if (rc < 0 && batch)
 		prefer_transfer_failure(batch, want, k);
 	registry_blobs_end(batch);

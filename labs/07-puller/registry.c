@@ -386,7 +386,8 @@ static int check_manifest(const char *reference, const struct response *r,
 {
 	if (hash_bytes(r->data ? r->data : "", r->size, out->digest) < 0)
 		return -1;
-	if (digest_check(reference) == 0 && strcmp(reference, out->digest) != 0)
+	/* A reference with a ':' is a digest (a tag has none). */
+	if (strchr(reference, ':') && strcmp(reference, out->digest) != 0)
 		return hop_refuse(_("digest mismatch for manifest %s: the "
 				    "registry sent %s; refused"),
 				  reference, out->digest);
