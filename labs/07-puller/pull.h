@@ -3,13 +3,17 @@
  *   1. GET the manifest for the tag (or digest); an index or a Docker
  *      manifest list is resolved to this platform's manifest, which is
  *      fetched by its digest;
- *   2. GET the config and the layers the store does not have yet, all at
- *      once, each checked (size, sha256) as it streams and linked into
- *      the store only when whole and right;
- *   3. store the manifest, and name the image in index.json.
+ *   2. GET the config if the store lacks it (the layers' diff_ids are in
+ *      it), and store the manifest;
+ *   3. GET the layers the store lacks, all at once, each checked (size,
+ *      sha256) as it streams and linked into the store only when whole
+ *      and right; and unpack them into the image's snapshot while they
+ *      come (container.h), renamed into place only when all were right;
+ *   4. name the image in index.json.
  *
- * Nothing in the store is ever half made; what a failed pull fetched is
- * there whole and checked, and the next pull does not fetch it again.
+ * Nothing in the store is ever half made. A pull killed by a signal
+ * leaves whole, checked blobs, which the next pull does not fetch again;
+ * a refused one leaves nothing (mini-ctr collects what it stored).
  */
 #ifndef HOP_PULL_H
 #define HOP_PULL_H
