@@ -5,13 +5,14 @@
 # again (sourced by tools/demo). The registry's files, the store and the
 # runtime's state live in one scratch directory under build/demo (a store
 # must not be on an overlay, and build/ is where we write); the registry
-# listens on port 5255, apart from tools/registry's default 5055 (one a
-# learner started by hand) and the tests' 5155. on_exit removes a
+# listens on port 5455, apart from tools/registry's default 5055 (one a
+# learner started by hand), the tests' 5155 and 5255, and the bench's
+# 5355. on_exit removes a
 # container left running, stops the registry and removes the directory.
 
 day 07 "Pulling images: a registry and mini-ctr"
 
-port=5255
+port=5455
 host=127.0.0.1:$port
 why_not=''
 if [ ! -x build/bin/mini-ctr ]; then
