@@ -126,6 +126,9 @@ $(BUILD)/unit/test-layers: PKGS += $(LAYERS_PKGS)
 $(BUILD)/unit/test-puller: $(UNIT_OBJ)/tests/test-puller.o \
 		$(UNIT_OBJ)/07-puller/ref.o $(UNIT_OBJ)/07-puller/registry.o \
 		$(UNIT_OBJ)/07-puller/pull.o $(UNIT_OBJ)/07-puller/store.o \
+		$(UNIT_OBJ)/07-puller/container.o $(UNIT_OBJ)/06-layers/tree.o \
+		$(UNIT_OBJ)/06-layers/bundle.o $(UNIT_OBJ)/06-layers/layer.o \
+		$(UNIT_OBJ)/06-layers/overlay.o \
 		$(UNIT_OBJ)/06-layers/layout.o $(UNIT_OBJ)/06-layers/digest.o \
 		$(UNIT_OBJ)/lib/hop.o
 $(BUILD)/unit/test-puller: PKGS += $(PULLER_PKGS)
